@@ -1,0 +1,50 @@
+"""Shared test fixtures, and the nbval settings for notebooks in labs/."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def pytest_collectstart(collector):
+    # Notebooks only: rich outputs (HTML tables, JavaScript, plotly JSON, widget views) are
+    # checked by the unit tests of the code that makes them, not compared byte for byte.
+    if getattr(collector, "path", None) is not None and collector.path.suffix == ".ipynb":
+        collector.skip_compare += (
+            "text/html",
+            "application/javascript",
+            "application/vnd.plotly.v1+json",
+            "application/vnd.jupyter.widget-view+json",
+            "image/png",
+            "image/svg+xml",
+            "stderr",
+        )
+
+
+@pytest.fixture
+def require_tool():
+    """Return a function that finds a system tool or skips; in CI a missing tool is a failure.
+
+    `.ci/run` installs every tool the suite drives, so a skip there would hide a broken set-up.
+    """
+
+    def _require(name: str) -> str:
+        path = shutil.which(name)
+        if path:
+            return path
+        reason = f"{name} is not installed (Debian package installed by .ci/run)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must not skip: {reason}")
+        pytest.skip(reason)
+
+    return _require
+
+
+@pytest.fixture
+def vlab_home(tmp_path, monkeypatch):
+    """A private $VLAB_HOME so tests never touch the learner's real progress store."""
+    home = tmp_path / "vlab_home"
+    home.mkdir()
+    monkeypatch.setenv("VLAB_HOME", str(home))
+    return home

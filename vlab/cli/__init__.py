@@ -1,0 +1,4 @@
+"""The `vlab` command line: look-ups, audits and progress, without widgets."""
+from vlab.cli.main import main
+
+__all__ = ["main"]
