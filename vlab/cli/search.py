@@ -1,0 +1,39 @@
+"""`vlab search WORDS`: ranked matches across file types, components and the glossary."""
+from __future__ import annotations
+
+import json
+
+from vlab.cli.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("search", help="search the knowledge for words")
+    p.add_argument("words", nargs="+", help="words to look for, e.g. snapshot metadata")
+    p.add_argument("--limit", type=int, default=10, help="most results to show (default 10)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from vlab import knowledge
+    from vlab.knowledge.cards import title
+
+    query = " ".join(args.words)
+    if args.limit < 1:
+        raise UserError("--limit must be 1 or more")
+    matches = knowledge.search(query, limit=args.limit)
+    if args.json:
+        rows = [
+            {"title": title(m.entry), "kind": m.entry.kind, "score": m.score, "why": m.reason,
+             "lab": m.entry.lab}
+            for m in matches
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0 if matches else 1
+    if not matches:
+        suggestions = knowledge.suggest(query)
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        raise UserError(f"no matches for '{query}'.{hint}")
+    for m in matches:
+        print(f"{m.score:>3}  {title(m.entry):<40} {m.entry.kind:<10} labs/{m.entry.lab}.ipynb")
+    return 0

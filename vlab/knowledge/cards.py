@@ -1,0 +1,60 @@
+"""A card: one entry of the knowledge as the learner reads it, in text or as a dict for --json."""
+from __future__ import annotations
+
+import textwrap
+
+from vlab.knowledge.records import DatastoreFile, GlossaryTerm, SuiteComponent
+
+_FIELDS = {
+    DatastoreFile: (
+        ("purpose", "What it is"),
+        ("created_when", "Appears"),
+        ("removed_when", "Goes away"),
+        ("size_rule", "Size"),
+        ("text_or_binary", "Format"),
+        ("then_and_now", "Then and now"),
+    ),
+    SuiteComponent: (
+        ("role", "What it does"),
+        ("edition", "Edition (VI3)"),
+        ("talks_to", "Talks to"),
+        ("today_name", "Today"),
+        ("then_and_now", "Then and now"),
+    ),
+    GlossaryTerm: (("definition", "Meaning"),),
+}
+
+
+def title(entry) -> str:
+    if isinstance(entry, DatastoreFile):
+        return f"{entry.extension}: {entry.name}"
+    return entry.key
+
+
+def card_dict(entry) -> dict:
+    """Every field of the entry, plus its kind and title; stable keys for scripts."""
+    data = {"kind": entry.kind, "title": title(entry)}
+    for key, value in vars(entry).items():
+        data[key] = list(value) if isinstance(value, tuple) else value
+    return data
+
+
+def card_rows(entry) -> list[tuple[str, str]]:
+    """(label, text) pairs in reading order, shared by the CLI card and the look-up widget."""
+    rows = [(label, getattr(entry, attr)) for attr, label in _FIELDS[type(entry)]]
+    if entry.aliases:
+        rows.append(("Also called", ", ".join(entry.aliases)))
+    rows.append(("Taught in", f"labs/{entry.lab}.ipynb"))
+    rows.append(("Source", entry.source))
+    return rows
+
+
+def card_text(entry, width: int = 88) -> str:
+    """A plain-text card for the terminal."""
+    head = title(entry)
+    lines = [head, "=" * min(len(head), width), f"({entry.kind})"]
+    for label, text in card_rows(entry):
+        wrapped = textwrap.wrap(str(text), width=width - 16) or [""]
+        lines.append(f"{label + ':':<15} {wrapped[0]}")
+        lines.extend(f"{'':<15} {more}" for more in wrapped[1:])
+    return "\n".join(lines)
