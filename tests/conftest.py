@@ -1,25 +1,10 @@
-"""Shared test fixtures, and the nbval settings for notebooks in labs/."""
+"""Shared test fixtures. (nbval settings for the notebooks live in labs/conftest.py.)"""
 from __future__ import annotations
 
 import os
 import shutil
 
 import pytest
-
-
-def pytest_collectstart(collector):
-    # Notebooks only: rich outputs (HTML tables, JavaScript, plotly JSON, widget views) are
-    # checked by the unit tests of the code that makes them, not compared byte for byte.
-    if getattr(collector, "path", None) is not None and collector.path.suffix == ".ipynb":
-        collector.skip_compare += (
-            "text/html",
-            "application/javascript",
-            "application/vnd.plotly.v1+json",
-            "application/vnd.jupyter.widget-view+json",
-            "image/png",
-            "image/svg+xml",
-            "stderr",
-        )
 
 
 @pytest.fixture
