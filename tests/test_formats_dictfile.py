@@ -1,0 +1,169 @@
+"""The .vmx / .vmsd dictionary format: real files, the syntax corners, untrusted input, fuzzing."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vlab.formats import DictFile, decode_value, encode_value, parse_dictfile, read_dictfile
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def corpus_files(sub: str, pattern: str) -> list[Path]:
+    folder = CORPUS / sub
+    if not folder.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have the corpus at {folder}")
+        pytest.skip(f"corpus folder {folder} is absent (shared/ beside the clone)")
+    files = sorted(folder.glob(pattern))
+    assert files, f"no {pattern} files in {folder}"
+    return files
+
+
+def test_every_corpus_vmx_parses_and_round_trips():
+    for path in corpus_files("vmx", "*.vmx"):
+        d = read_dictfile(path)
+        assert d.get("config.version") == "8", path.name
+        assert d.get_int("virtualHW.version") is not None, path.name
+        again = parse_dictfile(d.to_text())
+        assert again == d, path.name
+        assert len(again) == len(d) > 50
+
+
+def test_corpus_crlf_file_keeps_its_line_ends():
+    (path,) = [p for p in corpus_files("vmx", "*.vmx") if p.name.endswith("vmx-5.vmx")]
+    assert b"\r\n" in path.read_bytes()
+    d = read_dictfile(path)
+    assert d.newline == "\r\n"
+    assert d.to_bytes().count(b"\r\n") == d.to_text().count("\n")
+    assert all(not v.endswith("\r") for _, v in d.items())
+
+
+def test_keys_are_case_insensitive_and_keep_their_spelling():
+    d = parse_dictfile('memSize = "2048"\nscsi0:0.fileName = "a.vmdk"\n')
+    assert d["memsize"] == d["MEMSIZE"] == "2048"
+    assert "SCSI0:0.FILENAME" in d
+    assert list(d) == ["memSize", "scsi0:0.fileName"]
+    d["MEMSIZE"] = "4096"
+    assert 'memSize = "4096"' in d.to_text()
+
+
+def test_duplicate_key_last_wins_with_a_warning_naming_both_lines():
+    d = parse_dictfile('memsize = "1024"\nnumvcpus = "1"\nmemSize = "2048"\n', source="x.vmx")
+    assert d["memsize"] == "2048"
+    assert len(d.warnings) == 1
+    assert "line 3" in d.warnings[0] and "line 1" in d.warnings[0] and "last value wins" in d.warnings[0]
+
+
+def test_shebang_encoding_comments_and_legacy_unquoted_values():
+    text = (
+        "#!/usr/bin/vmware\n"
+        "# a legacy GSX file\n"
+        "config.version = 4\n"
+        "floppy0.present = TRUE\n"
+        '.encoding = "windows-1252"\n'
+        'displayName = "my vm"   # trailing comment\n'
+    )
+    d = parse_dictfile(text)
+    assert d.shebang == "#!/usr/bin/vmware"
+    assert d["config.version"] == "4" and d.entry("config.version").quoted is False
+    assert d.get_bool("floppy0.present") is True
+    assert d["displayName"] == "my vm"
+    assert d.encoding == "windows-1252"
+    out = d.to_text().splitlines()
+    assert out[0] == "#!/usr/bin/vmware"
+    assert out[1] == '.encoding = "windows-1252"'  # dot-keys first, as VMware writes them
+    assert 'config.version = "4"' in out and "# a legacy GSX file" in out
+    assert parse_dictfile(d.to_text()) == d
+
+
+def test_non_utf8_file_is_decoded_with_its_declared_encoding():
+    data = '.encoding = "GBK"\ndisplayName = "虚拟机"\n'.encode("gbk")
+    d = parse_dictfile(data)
+    assert d["displayName"] == "虚拟机"
+    assert d.to_bytes() == data
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('memsize = "1024"\nthis is not a setting\n', ["line 2", "key"]),
+        ('memsize = "1024\n', ["line 1", "closing quote"]),
+        ('memsize = "1" x\n', ["line 1", "after the closing quote"]),
+        (' = "1"\n', ["line 1", "key"]),
+        ('my key = "1"\n', ["line 1", "space"]),
+        ('a = b"c\n', ["line 1", "quote"]),
+    ],
+)
+def test_malformed_lines_raise_valueerror_with_the_line_number(text, words):
+    with pytest.raises(ValueError) as err:
+        parse_dictfile(text, source="bad.vmx")
+    message = str(err.value)
+    assert "bad.vmx" in message
+    for word in words:
+        assert word in message
+
+
+def test_binary_and_oversized_input_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="NUL"):
+        parse_dictfile(b"KDMV\x01\x00\x00\x00")
+    with pytest.raises(ValueError, match="control character"):
+        parse_dictfile(b'a = "1"\n\x1b[2J\n')
+    with pytest.raises(ValueError, match="limit"):
+        parse_dictfile(b"a = 1\n" * 200_000)
+    with pytest.raises(ValueError, match="UTF-8"):
+        parse_dictfile(b'a = "\xff\xfe"\n')
+
+
+def test_setting_a_value_with_a_quote_needs_vmware_escaping():
+    d = DictFile()
+    with pytest.raises(ValueError, match="encode_value"):
+        d["annotation"] = 'say "hi"'
+    d["annotation"] = encode_value('say "hi"\nbye | ok')
+    assert d["annotation"] == "say |22hi|22|0Abye |7C ok"
+    assert decode_value(parse_dictfile(d.to_text())["annotation"]) == 'say "hi"\nbye | ok'
+
+
+def test_delete_and_membership():
+    d = DictFile({"a": "1", "B": "2"})
+    del d["b"]
+    assert "B" not in d and len(d) == 1
+    with pytest.raises(KeyError):
+        d["missing"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_fuzz_bytes_only_valueerror(data):
+    try:
+        d = parse_dictfile(data)
+    except ValueError:
+        return
+    assert parse_dictfile(d.to_text()) == d
+
+
+LINE = st.one_of(
+    st.builds(lambda k, v: f'{k} = "{v}"', st.from_regex(r"[A-Za-z.][A-Za-z0-9_.:*]{0,12}", fullmatch=True),
+              st.text(alphabet=st.characters(blacklist_characters='"\n\r', blacklist_categories=("Cc", "Cs")),
+                      max_size=20)),
+    st.text(max_size=30),
+    st.just("#!/usr/bin/vmware"),
+    st.just("# comment"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINE, max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_fuzz_text_round_trips_or_raises_valueerror(lines, newline):
+    text = newline.join(lines)
+    try:
+        d = parse_dictfile(text)
+    except ValueError:
+        return
+    again = parse_dictfile(d.to_text())
+    assert again == d
+    assert again.to_text() == d.to_text()

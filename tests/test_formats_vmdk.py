@@ -1,0 +1,160 @@
+"""VMDK text descriptors: the real corpus, the worked snapshot pair, writing, chains, fuzzing."""
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vlab.formats import (
+    NO_PARENT,
+    Extent,
+    VmdkDescriptor,
+    chain_problem,
+    parse_descriptor,
+    read_descriptor,
+    validate_chain,
+)
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vmdk"
+
+
+def corpus(name: str = "*.vmdk") -> list[Path]:
+    if not CORPUS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have the corpus at {CORPUS}")
+        pytest.skip(f"corpus folder {CORPUS} is absent (shared/ beside the clone)")
+    files = sorted(CORPUS.glob(name))
+    assert files, f"no {name} in {CORPUS}"
+    return files
+
+
+def test_every_corpus_descriptor_parses_and_round_trips():
+    for path in corpus():
+        d = read_descriptor(path)
+        assert d.extents and d.create_type, path.name
+        again = parse_descriptor(d.to_text())
+        assert again.to_text() == d.to_text()
+        assert (again.cid, again.parent_cid, again.extents, again.ddb) == (d.cid, d.parent_cid, d.extents, d.ddb)
+
+
+def test_worked_example_fields_match_the_technote_layout():
+    base = read_descriptor(corpus("vmdk-rs__vmfs_thick.vmdk")[0])
+    assert (base.version, base.cid, base.parent_cid) == (1, 0x0172E8A4, NO_PARENT)
+    assert base.create_type == "vmfs" and base.encoding == "UTF-8"
+    assert base.extents == [Extent("RW", 4096, "VMFS", "vmfs_thick-flat.vmdk", None)]
+    assert base.capacity_bytes == 4096 * 512
+    assert base.ddb["ddb.adapterType"] == "lsilogic"
+    flat = read_descriptor(corpus("vmdk-forensic__mono_flat.vmdk")[0])
+    assert flat.extents[0].offset == 0 and flat.extents[0].type == "FLAT"
+    split = read_descriptor(corpus("vmdk-forensic__ms3-win.vmdk")[0])
+    assert len(split.extents) == 16 and split.capacity_sectors == 15 * 8323072 + 983040
+
+
+def test_the_corpus_snapshot_pair_validates_as_a_chain():
+    base = read_descriptor(corpus("vmdk-rs__vmfs_thick.vmdk")[0])
+    child = read_descriptor(corpus("vmdk-rs__vmfs_thick-000001.vmdk")[0])
+    assert child.parent_filename_hint == "vmfs_thick.vmdk"
+    assert child.create_type == "vmfsSparse" and child.extents[0].type == "VMFSSPARSE"
+    validate_chain(child, base)
+    with pytest.raises(ValueError, match="base disk"):
+        validate_chain(base, child)  # the base has no parent
+
+
+def test_a_changed_parent_cid_breaks_the_chain():
+    base = read_descriptor(corpus("vmdk-rs__vmfs_thick.vmdk")[0])
+    child = read_descriptor(corpus("vmdk-rs__vmfs_thick-000001.vmdk")[0])
+    base.cid = 0x12345678
+    assert "does not match" in chain_problem(child, base)
+    with pytest.raises(ValueError, match="parentCID=0172e8a4"):
+        validate_chain(child, base)
+
+
+def test_writer_output_is_what_esxi_writes():
+    d = VmdkDescriptor(
+        create_type="vmfsSparse",
+        extents=[Extent("RW", 8192, "VMFSSPARSE", "web-000001-delta.vmdk")],
+        cid=0xABC,
+        parent_cid=0x0172E8A4,
+        parent_filename_hint="web.vmdk",
+        change_track_path="web-000001-ctk.vmdk",
+        version=3,
+        ddb={"ddb.longContentID": "0" * 24 + "00000abc"},
+    )
+    text = d.to_text()
+    lines = text.splitlines()
+    assert lines[0] == "# Disk DescriptorFile"
+    assert "CID=00000abc" in lines and "parentCID=0172e8a4" in lines
+    assert lines.index('createType="vmfsSparse"') < lines.index('parentFileNameHint="web.vmdk"')
+    assert 'RW 8192 VMFSSPARSE "web-000001-delta.vmdk"' in lines
+    assert 'changeTrackPath="web-000001-ctk.vmdk"' in lines
+    again = parse_descriptor(text)
+    assert again == d
+
+
+def test_embedded_descriptor_of_a_hosted_sparse_file():
+    desc = b'# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicSparse"\nRW 2048 SPARSE "x.vmdk"\n'
+    header = b"KDMV" + struct.pack("<IIQQQQ", 1, 3, 2048, 128, 1, 1)
+    data = header.ljust(512, b"\x00") + desc.ljust(512, b"\x00")
+    d = parse_descriptor(data)
+    assert d.create_type == "monolithicSparse" and d.capacity_sectors == 2048
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('version=1\nCID=zz\ncreateType="vmfs"\nRW 1 VMFS "a"\n', ["line 2", "hex"]),
+        ('version=1\nCID=1\ncreateType="vmfs"\nRW 1 BOGUS "a"\n', ["line 4", "extent type"]),
+        ('version=1\nCID=1\ncreateType="vmfs"\nRW 1 VMFS\n', ["line 4", "file name"]),
+        ('CID=1\ncreateType="vmfs"\n', ["no extent"]),
+        ('CID=1\nRW 1 VMFS "a"\n', ["createType"]),
+        ('CID=1\ncreateType="vmfs\nRW 1 VMFS "a"\n', ["line 2", "quoted"]),
+        ('CID=1\ncreateType="vmfs"\nthis is junk\n', ["line 3", "expected"]),
+    ],
+)
+def test_malformed_descriptors_say_which_line(text, words):
+    with pytest.raises(ValueError) as err:
+        parse_descriptor(text, source="d.vmdk")
+    assert "d.vmdk" in str(err.value)
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_binary_extents_are_refused_with_a_reason():
+    with pytest.raises(ValueError, match="COWD"):
+        parse_descriptor(b"COWD\x01\x00\x00\x00")
+    with pytest.raises(ValueError, match="NUL"):
+        parse_descriptor(b"\x00" * 64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_fuzz_bytes_only_valueerror(data):
+    try:
+        parse_descriptor(data)
+    except ValueError:
+        pass
+
+
+DESC_LINE = st.one_of(
+    st.sampled_from([
+        "# Disk DescriptorFile", "version=1", 'createType="vmfs"', "CID=0172e8a4", "parentCID=ffffffff",
+        'RW 4096 VMFS "a-flat.vmdk"', 'RDONLY 8 FLAT "b" 0', "RW 8 ZERO", 'ddb.uuid = "60 00"',
+        'parentFileNameHint="p.vmdk"', "", "#DDB",
+    ]),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DESC_LINE, max_size=12))
+def test_fuzz_text_round_trips_or_raises_valueerror(lines):
+    try:
+        d = parse_descriptor("\n".join(lines))
+    except ValueError:
+        return
+    again = parse_descriptor(d.to_text())
+    assert again.to_text() == d.to_text()
