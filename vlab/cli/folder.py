@@ -1,0 +1,55 @@
+"""`vlab explain PATH`: list a VM folder's (or one file's) files with their roles, then the anomalies.
+
+Called by `vlab explain` when its term is an existing path. Exit codes: 0 = no anomalies,
+3 = anomalies found (listed; `--json` gives them as data), 1 = the path cannot be read (UserError).
+A malformed file in the folder is a finding, never a traceback.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vlab.cli.errors import UserError
+
+EXIT_CLEAN = 0
+EXIT_ANOMALIES = 3
+
+
+def human_size(n: int) -> str:
+    """Bytes as `ls -lh` would print them, with binary units."""
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def explain_path(path: Path, as_json: bool) -> int:
+    """Print the folder report for `path`; return 0 when clean, 3 when anomalies were found."""
+    from vlab.models.vm_folder import inspect_folder
+
+    try:
+        report = inspect_folder(path)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    if as_json:
+        data = report.to_dict()
+        data["clean"] = report.clean
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return EXIT_CLEAN if report.clean else EXIT_ANOMALIES
+    what = "File" if Path(path).is_file() else "VM folder"
+    print(f"{what} {path}: {len(report.files)} file(s), {human_size(report.total_bytes)}")
+    if report.files:
+        width = max(len(f.name) for f in report.files)
+        for f in report.files:
+            print(f"  {f.name:<{width}}  {human_size(f.size_bytes):>10}  {f.role}")
+    if report.clean:
+        print("No anomalies found.")
+        return EXIT_CLEAN
+    print(f"{len(report.findings)} anomal{'y' if len(report.findings) == 1 else 'ies'}:")
+    for finding in report.findings:
+        where = f"{finding.file}: " if finding.file else ""
+        print(f"  [{finding.severity}] {finding.code}: {where}{finding.message}")
+    print("Tip: `vlab explain .vswp` (or any extension) says what a file type is for.")
+    return EXIT_ANOMALIES
