@@ -30,7 +30,7 @@ from pathlib import Path
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: real .vmx files are a few KB; anything bigger is not one
 _BLANK = " \t"
-_BAD_KEY_CHARS = set(' \t"=')
+_BAD_KEY = re.compile(r'[ \t"=]')
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ESCAPE = re.compile(r"\|([0-9A-Fa-f]{2})")
 _ENCODING_LINE = re.compile(rb'^[ \t]*\.encoding[ \t]*=[ \t]*"?([A-Za-z0-9_.:-]{1,40})"?', re.M | re.I)
@@ -172,7 +172,7 @@ class DictFile:
 
 
 def _check_key(key: str) -> None:
-    if not key or any(c in _BAD_KEY_CHARS for c in key) or key.startswith("#"):
+    if not key or _BAD_KEY.search(key) or key.startswith("#"):
         raise ValueError(f"'{key}' is not a valid key: keys are non-empty, without spaces, quotes or '='")
     if _CONTROL.search(key) or "\n" in key or "\r" in key:
         raise ValueError(f"key {key!r} contains a control character")
@@ -236,10 +236,11 @@ def parse_dictfile(
     raw_lines = text.split("\n")
     if len(raw_lines) > 1 and all(line.endswith("\r") for line in raw_lines[:-1]):
         d.newline = "\r\n"
+    check_lines = _CONTROL.search(text.replace("\r\n", "\n")) is not None  # rare: find the line
     pending: list[str] = []
     for number, raw in enumerate(raw_lines, start=1):
         line = raw[:-1] if raw.endswith("\r") else raw
-        bad = _CONTROL.search(line)
+        bad = check_lines and _CONTROL.search(line)
         if bad:
             raise ValueError(
                 f"{source}, line {number}: control character {bad.group(0)!r}; binary data is not "
@@ -281,7 +282,7 @@ def _parse_line(line: str, source: str, number: int) -> tuple[str, str, bool]:
     rest = rest.strip(_BLANK)
     if not key:
         raise ValueError(f"{where}: nothing before '='; a line must start with a key")
-    if any(c in _BAD_KEY_CHARS for c in key):
+    if _BAD_KEY.search(key):
         raise ValueError(f"{where}: key {key[:60]!r} contains a space or a quote")
     if rest.startswith('"'):
         end = rest.find('"', 1)
