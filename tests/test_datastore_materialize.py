@@ -78,3 +78,18 @@ def test_qemu_img_follows_a_vmfs5_snapshot_chain_by_cid(tmp_path, require_tool):
     check = subprocess.run([qemu_img, "check", str(tmp_path / "web" / vm.current_disk)],
                            capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_qemu_img_follows_a_vmfs6_sesparse_chain_and_reads_it_through(tmp_path, require_tool):
+    qemu_img = require_tool("qemu-img")
+    ds, vm = build(vmfs_version=6)
+    ds.materialize(tmp_path)
+    top = tmp_path / "web" / vm.current_disk
+    chain = qemu_info(qemu_img, top, "--backing-chain")
+    assert [c["format-specific"]["data"]["create-type"] for c in chain] == ["seSparse", "seSparse", "vmfs"]
+    for child, parent in zip(chain, chain[1:], strict=False):
+        assert child["format-specific"]["data"]["parent-cid"] == parent["format-specific"]["data"]["cid"]
+    # empty deltas: reading through the chain gives the base disk's (zero) content
+    same = subprocess.run([qemu_img, "compare", str(top), str(tmp_path / "web" / "web.vmdk")],
+                          capture_output=True, text=True, timeout=120)
+    assert same.returncode == 0, same.stdout + same.stderr

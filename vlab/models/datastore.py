@@ -732,18 +732,34 @@ class _Transaction:
 
 
 def _binary_header(vm: VirtualMachine, f: VmFile) -> bytes:
-    """A vmfsSparse delta gets a COWD header (so qemu-img can open a snapshot chain); others none."""
-    if f.kind != "delta-extent" or not f.name.endswith("-delta.vmdk"):
+    """Headers for delta extents, so qemu-img can open a materialized snapshot chain.
+
+    vmfsSparse (`-delta.vmdk`): a COWD header with an empty grain directory. SEsparse
+    (`-sesparse.vmdk`): the constant and volatile headers with an empty grain directory. Field values
+    are the ones qemu's vmdk driver checks; the layout of the later metadata regions (journal, free
+    bitmap, backmap) is only declared, not reproduced. Every other binary file is all zeros.
+    """
+    if f.kind != "delta-extent":
         return b""
     import struct
 
     disk = next(d for d in vm._disks if d.extent_name == f.name)
     sectors = disk.capacity_bytes // SECTOR_BYTES
-    granularity = 1
-    l1_entries = -(-sectors // (4096 * granularity))
-    l1_offset_sectors = 4
-    return b"COWD" + struct.pack("<IIIIIIIIII", 1, 3, sectors, granularity, l1_offset_sectors,
-                                 l1_entries, 0, 0, 0, 0)
+    if disk.sparse_format == "vmfsSparse":
+        granularity = 1  # sectors per grain
+        l1_entries = -(-sectors // (4096 * granularity))
+        return b"COWD" + struct.pack("<10I", 1, 3, sectors, granularity, 4, l1_entries, 0, 0, 0, 0)
+    grain_tables = -(-sectors // 8 // 4096)  # 4 KB grains, 4096 per 64-sector grain table
+    dir_sectors = -(-grain_tables * 8 // SECTOR_BYTES)
+    gd, gt = 8, 8 + dir_sectors
+    fb = gt + grain_tables * 64
+    bm, grains = fb + 8, fb + 16
+    const = struct.pack(
+        "<26Q", 0xCAFEBABE, 0x200000001, sectors, 8, 64, 0, 0, 0, 0, 0,
+        1, 1, 2, 1, 3, 1, gd, dir_sectors, gt, grain_tables * 64, fb, 8, bm, 8, grains, sectors,
+    ).ljust(SECTOR_BYTES, b"\0")
+    volatile = struct.pack("<4Q", 0xCAFECAFE, 0, 0, 0).ljust(SECTOR_BYTES, b"\0")
+    return const + volatile
 
 
 def _human(n: int) -> str:
