@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vlab.formats import read_descriptor
 from vlab.models.datastore import Datastore
@@ -179,3 +181,14 @@ def test_corpus_folders_inspect_without_errors_of_our_own():
     vmx = inspect_folder(CORPUS / "vmx")
     assert "malformed_file" not in vmx.codes()
     assert all(f.kind == "vmx" for f in vmx.files)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=st.sampled_from(["web.vmx", "web.vmsd", "web.vmdk", "web-000001.vmdk", "vmware.log"]),
+       data=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_fuzzed_files_never_raise_from_the_inspector(tmp_path_factory, target, data):
+    folder = make(tmp_path_factory.mktemp("fuzz"))
+    (folder / target).write_bytes(data)
+    report = inspect_folder(folder)
+    assert all(f.code and f.message for f in report.findings)
+    assert {f.name for f in report.files} == {p.name for p in folder.iterdir()}
