@@ -61,7 +61,7 @@ def test_open_single_server_percentiles_are_exponential():
 
 def test_open_three_spindles_match_erlang_c():
     lam = 0.8 * 3 * MU
-    r = run(arrival_rate_per_vm=lam, spindles=3, ios=200_000, seed=13, **TEXTBOOK)
+    r = run(arrival_rate_per_vm=lam, spindles=3, ios=320_000, seed=13, **TEXTBOOK)
     theory = mmc(lam, MU, 3)
     assert_inside_ci(r, theory.response_time * 1000)
     assert r.spindle_utilisation == pytest.approx(0.8, rel=0.02)

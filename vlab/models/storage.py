@@ -41,9 +41,11 @@ __all__ = [
     "LatencySummary",
     "LunSizing",
     "StorageResult",
+    "first_crossing",
     "latency_summary",
     "lun_sizing",
     "simulate",
+    "sweep",
 ]
 
 # Back-end I/Os per front-end write (crucial.com.au, 2010); reads carry no penalty.
@@ -372,3 +374,29 @@ def _result(trace, params: PathParams, block_kb: float, offered: float | None,
         iops_per_vm=tuple(c / span for c in trace.completions_per_vm),
         latencies_ms=tuple(gavg),
     )
+
+
+def sweep(parameter: str, values: Sequence[object], **config) -> list[StorageResult]:
+    """Run `simulate` once per value of one keyword, the rest of ``config`` fixed (same seed).
+
+    Example: sweep("hosts", [1, 2, 4, 8, 16], outstanding_per_vm=32, spindles=64).
+    """
+    if parameter in config:
+        raise ValueError(f"{parameter!r} is the swept parameter; remove it from the fixed config")
+    return [simulate(**{**config, parameter: v}) for v in values]
+
+
+def first_crossing(xs: Sequence[float], ys: Sequence[float], level: float) -> float | None:
+    """The x where ys first reaches ``level``, interpolated linearly; None if it never does.
+
+    For labs: where DAVG crosses the 20-30 ms alarm or the 50 ms "add hardware" line.
+    """
+    if len(xs) != len(ys) or not xs:
+        raise ValueError("xs and ys must be non-empty and of the same length")
+    if ys[0] >= level:
+        return float(xs[0])
+    for (x0, y0), (x1, y1) in zip(zip(xs, ys, strict=True), zip(xs[1:], ys[1:], strict=True),
+                                  strict=False):
+        if y0 < level <= y1:
+            return x0 + (level - y0) * (x1 - x0) / (y1 - y0)
+    return None

@@ -327,8 +327,10 @@ class StoragePath:
 
     def _reserve(self, host: int) -> None:
         # RESERVE jumps the host's queue; another host's reservation makes it conflict and retry.
+        # The host's own lock just delays its next metadata update (VMFS serialises them).
         if self.reserved_by >= 0:
-            self.conflicts += 1
+            if self.reserved_by != host:
+                self.conflicts += 1
             self._after(self.p.busy_retry_s, self._reserve_ev, host)
             return
         self.reserved_by = host
