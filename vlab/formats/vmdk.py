@@ -268,6 +268,31 @@ def read_descriptor(path: str | Path, max_bytes: int = MAX_BYTES) -> VmdkDescrip
     return parse_descriptor(head, source=p.name, max_bytes=max_bytes)
 
 
+def cowd_header(sectors: int) -> bytes:
+    """The start of an empty vmfsSparse (COWD) delta extent: magic, version 1, flags 3, size,
+    1-sector grains, an all-zero grain directory at sector 4 (every grain unallocated = read the parent).
+    Enough for qemu-img to open it; ESX's later metadata fields are left zero."""
+    granularity = 1
+    directory_entries = -(-sectors // (4096 * granularity))
+    return COWD_MAGIC + struct.pack("<10I", 1, 3, sectors, granularity, 4, directory_entries, 0, 0, 0, 0)
+
+
+def sesparse_header(sectors: int) -> bytes:
+    """The constant and volatile headers of an empty SEsparse extent (4 KB grains, 64-sector grain
+    tables, an all-zero grain directory at sector 8). The values are those qemu's vmdk driver checks;
+    the later regions (journal, free bitmap, backmap) are declared, not laid out."""
+    grain_tables = -(-sectors // 8 // 4096)
+    dir_sectors = -(-grain_tables * 8 // SECTOR_BYTES)
+    gd, gt = 8, 8 + dir_sectors
+    fb = gt + grain_tables * 64
+    const = struct.pack(
+        "<26Q", 0xCAFEBABE, 0x200000001, sectors, 8, 64, 0, 0, 0, 0, 0,
+        1, 1, 2, 1, 3, 1, gd, dir_sectors, gt, grain_tables * 64, fb, 8, fb + 8, 8, fb + 16, sectors,
+    ).ljust(SECTOR_BYTES, b"\0")
+    volatile = struct.pack("<4Q", 0xCAFECAFE, 0, 0, 0).ljust(SECTOR_BYTES, b"\0")
+    return const + volatile
+
+
 def write_descriptor(d: VmdkDescriptor, path: str | Path) -> None:
     Path(path).write_text(d.to_text(), encoding="utf-8", newline="\n")
 

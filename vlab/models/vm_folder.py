@@ -29,6 +29,7 @@ from pathlib import Path
 
 from vlab.formats.dictfile import MAX_BYTES, DictFile, read_dictfile
 from vlab.formats.vmdk import VmdkDescriptor, chain_problem, read_descriptor
+from vlab.formats.vmsd import snapshot_database
 
 MAX_CHAIN_DEPTH = 32  # ESXi: at most 32 snapshots (delta disks) in one chain
 NEARLY_FULL_FRACTION = 0.85  # vCenter's default "Datastore usage on disk" alarm turns red at 85 %
@@ -177,7 +178,10 @@ class _Folder:
                     if path.stat().st_size == 0:
                         self.dicts[name] = DictFile()  # a new VM's .vmsd is empty
                     else:
-                        self.dicts[name] = read_dictfile(path)
+                        d = read_dictfile(path)
+                        if kind == "vmsd":
+                            snapshot_database(d, name)  # uids and times must be numbers
+                        self.dicts[name] = d
                 elif kind in ("disk-descriptor", "delta-descriptor"):
                     self.descs[name] = read_descriptor(path)
             except (ValueError, OSError) as err:
