@@ -379,3 +379,19 @@ def test_bad_vm_settings_raise_valueerror(kwargs, words):
     ds = Datastore("ds1", capacity_gb=50, seed=0)
     with pytest.raises(ValueError, match=words):
         ds.create_vm("web", **kwargs)
+
+
+def test_thick_disk_does_not_grow_when_the_guest_writes():
+    ds = Datastore("ds1", capacity_gb=100, seed=0)
+    vm = ds.create_vm("web", memory_mb=1024, disk_gb=10)
+    vm.power_on()
+    free = ds.free_bytes()
+    vm.guest_write(2000)
+    assert ds.free_bytes() == free and size(vm, "web-flat.vmdk") == 10 * GiB
+    with pytest.raises(ValueError, match="powered on"):
+        ds.delete_vm("web")
+    vm.power_off()
+    ds.delete_vm("web")
+    assert ds.free_bytes() == ds.capacity_bytes and ds.vms == []
+    with pytest.raises(ValueError, match="no VM called"):
+        ds.vm("web")

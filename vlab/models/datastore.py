@@ -136,6 +136,14 @@ class Datastore:
         self._check_levels()
         return vm
 
+    def delete_vm(self, name: str) -> None:
+        """"Delete from disk": the VM's whole folder goes (it must be powered off or suspended)."""
+        vm = self.vm(name)
+        if vm.state == "poweredOn":
+            raise ValueError(f"{name} is powered on: power it off before deleting it from disk")
+        del self._vms[name]
+        self._tick()
+
     def used_bytes(self) -> int:
         return sum(vm.used_bytes() for vm in self._vms.values())
 
