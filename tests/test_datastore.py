@@ -99,7 +99,7 @@ def test_full_reservation_means_a_zero_byte_vswp():
     assert size(vm, swap_file(vm)) == 0
 
 
-@pytest.mark.parametrize("keep_old, power_ons, expected_old", [(None, 13, 10), ("3", 6, 3), (None, 2, 1)])
+@pytest.mark.parametrize("keep_old, power_ons, expected_old", [(None, 13, 10), ("3", 6, 3), (None, 2, 1), ("0", 3, 0)])
 def test_vmware_log_rotates_at_power_on_keeping_log_keepold(keep_old, power_ons, expected_old):
     ds = Datastore("ds1", capacity_gb=100, seed=0)
     vm = ds.create_vm("web", memory_mb=1024, disk_gb=1)

@@ -135,10 +135,14 @@ class VirtualMachine:
 
     @property
     def log_keep_old(self) -> int:
-        try:
-            return int(self.extra_config.get("log.keepOld", LOG_KEEP_OLD_DEFAULT))
-        except ValueError:
-            return LOG_KEEP_OLD_DEFAULT
+        """Old logs kept at rotation: the .vmx's log.keepOld (any spelling), default 10."""
+        for key, value in self.extra_config.items():
+            if key.lower() == "log.keepold":
+                try:
+                    return max(0, int(value))
+                except ValueError:
+                    return LOG_KEEP_OLD_DEFAULT
+        return LOG_KEEP_OLD_DEFAULT
 
     def chain(self) -> list[str]:
         """Descriptor names from the current disk down to the base disk."""
