@@ -11,13 +11,21 @@ Rules it follows (sources in shared/reference/hardening-facts.md section 3):
 - create: `<vm>.vmx`, `<vm>.vmxf`, an empty `<vm>.vmsd`, `<vm>.vmdk` (descriptor) and `<vm>-flat.vmdk`
   (thick: the full size; thin: the bytes written so far).
 - power-on: `<vm>.nvram` (first time), `<vm>-<8hex>.vswp` of configured memory minus reservation,
-  `vmx-<vm>-<n>-1.vswp` (VMX overhead swap, `VMX_SWAP_BYTES`), `vmware.log` (older logs shift to
-  vmware-1.log ... keeping `log.keepOld`, default 10). Power-off removes both swap files.
+  `vmx-<vm>-<n>-1.vswp` (VMX overhead swap, `VMX_SWAP_BYTES`; sources give only `vmx-<vm>*.vswp`,
+  the `<n>-1` tail is an assumption), `vmware.log` (older logs shift to vmware-1.log ... keeping
+  `log.keepOld`, default 10). Power-off removes both swap files.
 - snapshot: `<vm>-Snapshot<uid>.vmsn` (+ `.vmem` of configured memory when memory=True) and a new delta
   `<vm>-00000N.vmdk` + `-sesparse.vmdk` (VMFS6; `-delta.vmdk` on VMFS5/3) whose parentCID is its
   parent's CID; the .vmx then points at the delta; the .vmsd lists the tree.
-- suspend: `<vm>.vmss` of configured memory; the swap files go (the VMX process exits); resume reverses.
+- suspend: `<vm>.vmss` of configured memory (some listings show `<vm>-<hash>.vmss`, and today's ESXi may
+  split memory into a .vmem: not modelled); the swap files go (the VMX process exits); resume reverses.
 - template: `<vm>.vmx` becomes `<vm>.vmtx`.
+- delete a snapshot: its delta is merged into the disk it froze (consolidation); revert: the current
+  delta is discarded and a new one started.
+
+Then and now (ESX 3.x): the per-VM .vswp already existed (ESX 2.x swapped to one host-wide file), but
+`vmx-*.vswp` came with ESXi 5.0; deltas were vmfsSparse `-delta.vmdk` on VMFS3 (`vmfs_version=3`);
+ESX 3.0 kept 6 old logs; templates were already .vmtx files.
 
 Left out: more than one disk per VM, changed block tracking files, .hlog (vMotion), the host's own
 files, VMFS block rounding and the space a consolidation needs while it runs. Sizes of the small
