@@ -192,3 +192,11 @@ def test_fuzzed_files_never_raise_from_the_inspector(tmp_path_factory, target, d
     report = inspect_folder(folder)
     assert all(f.code and f.message for f in report.findings)
     assert {f.name for f in report.files} == {p.name for p in folder.iterdir()}
+
+
+def test_a_disk_on_another_datastore_is_a_warning_not_an_error(tmp_path):
+    folder = make(tmp_path, snapshots=0, power="off")
+    set_line(folder / "web.vmx", r'^scsi0:0\.fileName = .*$',
+             'scsi0:0.fileName = "/vmfs/volumes/other-ds/db/db.vmdk"')
+    report = inspect_folder(folder)
+    assert [(f.code, f.severity) for f in report.findings] == [("missing_disk", "warning")]

@@ -208,6 +208,10 @@ class _Folder:
                 found = self.find(value)
                 if found:
                     refs.add(found)
+                elif "/" in value:
+                    self.add("missing_disk", "warning", name,
+                             f"{name} names disk '{value}' ({key}), not in this folder: check that "
+                             f"it exists on the datastore the path names")
                 else:
                     self.add("missing_disk", "error", name,
                              f"{name} names disk '{value}' ({key}) but it is not in the folder")
