@@ -167,3 +167,22 @@ def test_fuzz_text_round_trips_or_raises_valueerror(lines, newline):
     again = parse_dictfile(d.to_text())
     assert again == d
     assert again.to_text() == d.to_text()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=' \t="#ab.:|x', max_size=16))
+def test_fast_line_match_agrees_with_the_explaining_parser(line):
+    from vlab.formats.dictfile import _LINE, _parse_line
+
+    stripped = line.strip(" \t")
+    if not stripped or stripped.startswith("#"):
+        return
+    m = _LINE.match(stripped)
+    try:
+        slow = _parse_line(stripped, "x", 1)
+    except ValueError:
+        assert m is None, stripped
+        return
+    assert m is not None, stripped
+    fast = (m.group(1), m.group(2) if m.group(2) is not None else m.group(3), m.group(2) is not None)
+    assert fast == slow

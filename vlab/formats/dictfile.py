@@ -30,6 +30,8 @@ from pathlib import Path
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: real .vmx files are a few KB; anything bigger is not one
 _BLANK = " \t"
+# the whole of a well-formed line, so most lines cost one match; _parse_line explains the others
+_LINE = re.compile(r'([^ \t"=]+)[ \t]*=[ \t]*(?:"([^"]*)"(?:[ \t]*#.*)?|([^"]*?))[ \t]*\Z', re.S)
 _BAD_KEY = re.compile(r'[ \t"=]')
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ESCAPE = re.compile(r"\|([0-9A-Fa-f]{2})")
@@ -255,7 +257,14 @@ def parse_dictfile(
             else:
                 pending.append(stripped)
             continue
-        key, value, quoted = _parse_line(stripped, source, number)
+        m = _LINE.match(stripped)
+        if m:
+            key, value = m.group(1), m.group(2)
+            quoted = value is not None
+            if not quoted:
+                value = m.group(3)
+        else:
+            key, value, quoted = _parse_line(stripped, source, number)  # raises, saying why
         lower = key.lower()
         old = d._entries.get(lower)
         if old is not None:
