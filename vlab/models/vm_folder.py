@@ -27,7 +27,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from vlab.formats.dictfile import MAX_BYTES, DictFile, read_dictfile
+from vlab.formats.dictfile import DictFile, read_dictfile
 from vlab.formats.vmdk import VmdkDescriptor, chain_problem, read_descriptor
 from vlab.formats.vmsd import snapshot_database
 
@@ -363,8 +363,9 @@ def inspect_folder(
 
 __all__ = [
     "KINDS",
-    "MAX_BYTES",
     "MAX_CHAIN_DEPTH",
+    "NEARLY_FULL_FRACTION",
+    "TEXT_KINDS",
     "FolderFile",
     "FolderReport",
     "Finding",
