@@ -93,3 +93,18 @@ def test_qemu_img_follows_a_vmfs6_sesparse_chain_and_reads_it_through(tmp_path, 
     same = subprocess.run([qemu_img, "compare", str(top), str(tmp_path / "web" / "web.vmdk")],
                           capture_output=True, text=True, timeout=120)
     assert same.returncode == 0, same.stdout + same.stderr
+
+
+def test_materializing_again_follows_the_vm(tmp_path):
+    ds = Datastore("ds1", capacity_gb=100, seed=0)
+    vm = ds.create_vm("web", memory_mb=1024, disk_gb=1)
+    vm.power_on()
+    vm.snapshot("a")
+    ds.materialize(tmp_path)
+    (tmp_path / "web" / "notes.txt").write_text("mine")
+    vm.delete_snapshot("a")
+    vm.power_off()
+    ds.materialize(tmp_path)
+    on_disk = {p.name for p in (tmp_path / "web").iterdir()}
+    assert on_disk == {f.name for f in vm.files()} | {"notes.txt"}
+    assert not any(n.endswith(".vswp") or "-000001" in n for n in on_disk)

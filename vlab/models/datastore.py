@@ -167,13 +167,25 @@ class Datastore:
 
     def materialize(self, path: str | Path) -> Path:
         """Write every VM's folder under `path`: text files in their real formats, binary files
-        (extents, swap, memory, state) as sparse files of the right size. Returns `path`."""
+        (extents, swap, memory, state) as sparse files of the right size. Returns `path`.
+
+        Writing again after more operations brings each folder up to date: files ESX would have
+        removed (a .vswp after power-off, a merged delta) are deleted; files that are not ESX's
+        (vm_folder kind "other") and folders of deleted VMs are left alone.
+        """
+        from vlab.models.vm_folder import classify_file
+
         root = Path(path)
         root.mkdir(parents=True, exist_ok=True)
         for vm in self._vms.values():
             folder = root / vm.name
             folder.mkdir(exist_ok=True)
-            for f in vm.files():
+            files = vm.files()
+            keep = {f.name for f in files}
+            for old in folder.iterdir():
+                if old.is_file() and old.name not in keep and classify_file(old.name) != "other":
+                    old.unlink()
+            for f in files:
                 target = folder / f.name
                 if f.kind in ("vmx", "vmtx", "vmxf", "vmsd", "disk-descriptor", "delta-descriptor", "log"):
                     target.write_bytes(vm.file_text(f.name).encode())
