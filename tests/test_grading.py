@@ -180,3 +180,23 @@ def test_every_demo_question_has_a_reachable_correct_answer():
             answer = question.correct_answers[0].text
         result = grade(question, answer)
         assert result.correct and result.points == question.points, question.id
+
+
+ANYTHING = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
+                                                                  max_size=3),
+    max_leaves=8,
+)
+DEMO = load_bank("00_start_here")
+
+
+@given(st.sampled_from(DEMO.questions), ANYTHING)
+def test_grade_never_raises_and_an_invalid_answer_scores_nothing(question, answer):
+    result = grade(question, answer)
+    assert result.valid in (True, False)
+    if not result.valid or not result.correct:
+        assert result.points == 0 and not (result.correct and not result.valid)
+    else:
+        assert result.points == question.points
+    assert result.message[0] in "✓✗⚠"

@@ -211,7 +211,7 @@ def _grade_numeric(question: Question, answer: Any) -> GradeResult:
     shown = number
     if question.precision:
         number = round_significant(number, question.precision)
-    recorded = answer if isinstance(answer, str) else number
+    recorded = answer.strip() if isinstance(answer, str) else number
     default_feedback = ""
     for a in question.answers:
         if a.is_default:
