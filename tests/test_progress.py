@@ -194,3 +194,19 @@ def test_unwritable_home_falls_back_to_memory_and_keeps_working(tmp_path, monkey
             store.record("00_start_here", "a", 1, True, 1)
             assert store.in_memory and store.count() == 1
     assert any("in memory" in str(w.message) for w in caught)
+
+
+def test_a_store_replaced_by_another_notebook_meanwhile_is_not_moved_again(vlab_home):
+    path = vlab_home / "progress.sqlite"
+    path.write_bytes(b"garbage" * 100)
+    from vlab.learn.progress import _identity
+
+    stale = _identity(path)  # what this notebook saw fail ...
+    with pytest.warns(ProgressWarning):
+        with ProgressStore(learner="other") as other:  # ... while another one recovered first
+            other.record("00_start_here", "a", 1, True, 1)
+    store = ProgressStore(learner="ada")
+    store._conn = store._recover(sqlite3.DatabaseError("file is not a database"), stale)
+    assert store.count() == 1  # the other notebook's fresh store, kept
+    assert len(list(vlab_home.glob("progress.sqlite.corrupt-*"))) == 1
+    store.close()

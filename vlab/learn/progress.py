@@ -200,13 +200,14 @@ class ProgressStore:
     def _open(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
+        seen = _identity(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect(str(self.path))
         except (sqlite3.DatabaseError, OSError) as err:
             if _is_busy(err):
                 raise
-            self._conn = self._recover(err) if _is_broken(err) else self._in_memory(err)
+            self._conn = self._recover(err, seen) if _is_broken(err) else self._in_memory(err)
         return self._conn
 
     def _in_memory(self, err: BaseException, then: BaseException | None = None) -> sqlite3.Connection:
@@ -220,8 +221,17 @@ class ProgressStore:
         self.in_memory = True
         return self._connect(":memory:")
 
-    def _recover(self, err: BaseException) -> sqlite3.Connection:
-        """Move the broken file aside and start afresh; in memory if even that fails."""
+    def _recover(self, err: BaseException, seen: tuple | None = None) -> sqlite3.Connection:
+        """Move the broken file aside and start afresh; in memory if even that fails.
+
+        `seen` identifies the file that failed to open; if another notebook has meanwhile moved
+        it aside and started a fresh store, that store is used instead of being moved too.
+        """
+        if seen is not None and _identity(self.path) not in (seen, None):
+            try:
+                return self._connect(str(self.path))
+            except (sqlite3.DatabaseError, OSError):
+                pass
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         moved = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         try:
@@ -334,6 +344,14 @@ class ProgressStore:
                 writer.writerow([a.learner, a.lab, a.question_id, a.answer,
                                  int(a.correct), a.points, a.time])
         return len(rows)
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _is_broken(err: BaseException) -> bool:
