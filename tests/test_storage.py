@@ -164,6 +164,7 @@ def test_same_seed_same_result_other_seed_differs():
                  cache_hit_ratio=0.2, metadata_ops_per_s=20, ios=3000, seed=6)
     assert a == b
     assert a.gavg_ms != c.gavg_ms
+    assert a.counters()["gavg_ms"] == a.gavg_ms and "latencies_ms" not in a.counters()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from vlab.models.storage import (
     first_crossing,
     latency_summary,
     lun_sizing,
-    simulate,
     sweep,
 )
 
@@ -84,8 +83,7 @@ def test_many_hosts_past_the_array_limit_queue_at_the_array_and_cross_the_alarms
 # ---- SCSI reservations --------------------------------------------------------------------------
 
 def test_reservation_conflicts_grow_with_hosts_and_metadata_rate():
-    grid = {(h, m): simulate(hosts=h, outstanding_per_vm=8, metadata_ops_per_s=m, ios=20_000,
-                             seed=42)
+    grid = {(h, m): run(hosts=h, outstanding_per_vm=8, metadata_ops_per_s=m, ios=20_000, seed=42)
             for h in (1, 2, 4, 8) for m in (5, 20, 80)}
     for m in (5, 20, 80):
         assert grid[(1, m)].cons_per_s == 0.0  # a host never conflicts with its own lock

@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vlab.models.storage_path import PathParams, StoragePath
+from vlab.models.storage_sizing import LunSizing, lun_sizing
+from vlab.models.storage_stats import LatencySummary, batch_means_ci, latency_summary
 
 __all__ = [
     "RAID_WRITE_PENALTY",
@@ -54,62 +56,6 @@ FC_MB_PER_S_PER_GBPS = 100.0  # FC "1G" carries ~100 MB/s of payload: 8b/10b cod
 MEDIA_MB_PER_S = 100.0  # sustained media rate of one spindle, for the transfer part of service
 DAVG_ALARM_MS = (20.0, 30.0)  # vSphere blog: DAVG "consistently greater than 20 to 30 ms"
 ADD_HARDWARE_MS = 50.0  # Scalable Storage Performance: at 50 ms add physical resources
-
-
-@dataclass(frozen=True)
-class LatencySummary:
-    """Mean and nearest-rank percentiles of a set of latencies (ms)."""
-
-    count: int
-    mean_ms: float
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    max_ms: float
-
-
-def latency_summary(latencies_ms: Sequence[float]) -> LatencySummary:
-    """Mean and percentiles, to show how a mean hides outliers.
-
-    Percentiles are nearest-rank: p95 is the smallest latency that at least 95 % of the commands
-    did not exceed. Broadcom KB 309140: four 1 ms commands and one 500 ms command average
-    100.8 ms, although the typical (p50) command took 1 ms.
-    """
-    if not latencies_ms:
-        raise ValueError("latency_summary needs at least one latency")
-    values = sorted(float(x) for x in latencies_ms)
-    n = len(values)
-
-    def rank(q: float) -> float:
-        return values[max(0, math.ceil(q * n) - 1)]
-
-    return LatencySummary(n, statistics.fmean(values), rank(0.50), rank(0.95), rank(0.99),
-                          values[-1])
-
-
-@dataclass(frozen=True)
-class LunSizing:
-    """Table 2 of "Scalable Storage Performance": how many VMs a shared VMFS volume can take."""
-
-    array_queue_limit: int  # n, outstanding I/O the array is good for, per LUN
-    active_per_vm: int  # a, average active SCSI commands per VM
-    host_queue_depth: int  # d, LUN queue depth on each ESX host
-    vms_per_host: int  # m = d / a
-    vms_per_volume: int  # n / a
-
-
-def lun_sizing(array_queue_limit: int, active_per_vm: int, host_queue_depth: int) -> LunSizing:
-    """VMs per host (d/a) and per VMFS volume (n/a) so that no command waits in a queue.
-
-    Example (first row of Table 2): lun_sizing(256, 4, 32) -> 8 VMs per host, 64 per volume.
-    Fractions round down: a ninth VM at a = 4, d = 32 would already queue in the VMkernel.
-    """
-    for name, v in (("array_queue_limit", array_queue_limit), ("active_per_vm", active_per_vm),
-                    ("host_queue_depth", host_queue_depth)):
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{name} must be a whole number of commands >= 1, got {v!r}")
-    return LunSizing(array_queue_limit, active_per_vm, host_queue_depth,
-                     host_queue_depth // active_per_vm, array_queue_limit // active_per_vm)
 
 
 @dataclass(frozen=True)
@@ -140,6 +86,13 @@ class StorageResult:
     iops_per_vm: tuple[float, ...]
     latencies_ms: tuple[float, ...]  # GAVG of every measured command, in completion order
 
+    def counters(self) -> dict[str, float | bool]:
+        """The esxtop-style figures as a flat dict (no per-I/O latencies): for tables and JSON."""
+        keys = ("gavg_ms", "kavg_ms", "qavg_ms", "davg_ms", "array_wait_ms", "iops", "mbps",
+                "actv", "qued", "cons_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
+                "spindle_utilisation", "unstable")
+        return {k: getattr(self, k) for k in keys}
+
     @property
     def outstanding(self) -> float:
         """Mean commands in flight (ACTV + QUED); Little's law says this equals IOPS x GAVG."""
@@ -156,22 +109,6 @@ class StorageResult:
         """Half-width of the 99 % confidence interval relative to the mean."""
         lo, hi = self.gavg_ci_ms
         return (hi - lo) / 2 / self.gavg_ms
-
-
-def _batch_means_ci(samples: list[float], batches: int, level: float = 0.99) -> tuple[float, float]:
-    """Confidence interval of the mean from non-overlapping batch means (Student t)."""
-    size = len(samples) // batches
-    means = [statistics.fmean(samples[i * size:(i + 1) * size]) for i in range(batches)]
-    centre = statistics.fmean(means)
-    half = _t_quantile((1 + level) / 2, batches - 1) * statistics.stdev(means) / math.sqrt(batches)
-    return centre - half, centre + half
-
-
-def _t_quantile(p: float, df: int) -> float:
-    """Student t quantile by the Cornish-Fisher expansion (error < 1e-3 for df >= 10)."""
-    z = statistics.NormalDist().inv_cdf(p)
-    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
 
 
 def _count(name: str, value: object, minimum: int = 1) -> int:
@@ -348,7 +285,7 @@ def _result(trace, params: PathParams, block_kb: float, offered: float | None,
     summary = latency_summary(gavg)
     kavg_ms = statistics.fmean(trace.kavg_s) * 1000
     iops = n / span
-    lo, hi = _batch_means_ci(gavg, batches)
+    lo, hi = batch_means_ci(gavg, batches)
     return StorageResult(
         gavg_ms=summary.mean_ms,
         kavg_ms=kavg_ms,
