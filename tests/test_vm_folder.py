@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from vlab.formats import read_descriptor
 from vlab.models.datastore import Datastore
-from vlab.models.vm_folder import KINDS, classify_file, inspect_folder
+from vlab.models.vm_folder import KINDS, card_key, classify_file, inspect_folder
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -200,3 +200,18 @@ def test_a_disk_on_another_datastore_is_a_warning_not_an_error(tmp_path):
              'scsi0:0.fileName = "/vmfs/volumes/other-ds/db/db.vmdk"')
     report = inspect_folder(folder)
     assert [(f.code, f.severity) for f in report.findings] == [("missing_disk", "warning")]
+
+
+def test_every_file_type_names_a_card_the_knowledge_has():
+    from vlab import knowledge
+
+    examples = ["web.vmx", "web.vmtx", "web.vmxf", "web.vmsd", "web-Snapshot1.vmsn", "web-Snapshot1.vmem",
+                "web.vmss", "web.nvram", "web.vmdk", "web-000001.vmdk", "web-flat.vmdk",
+                "web-000001-sesparse.vmdk", "web-000002-delta.vmdk", "web-ctk.vmdk", "web-rdm.vmdk",
+                "web-rdmp.vmdk", "web-1a2b3c4d.vswp", "vmx-web-123-1.vswp", "vmware.log", "vmware-3.log",
+                "web-1.hlog", "team.vmtm", "web.vmx.lck", "web-aux.xml"]
+    keys = {name: card_key(name) for name in examples}
+    assert keys["vmware-3.log"] == "vmware-#.log" and keys["vmx-web-123-1.vswp"] == "vmx-*.vswp"
+    for name, key in keys.items():
+        entry = knowledge.lookup(key)
+        assert entry is not None and entry.extension == key, (name, key)

@@ -34,7 +34,8 @@ from vlab.formats.vmsd import snapshot_database
 MAX_CHAIN_DEPTH = 32  # ESXi: at most 32 snapshots (delta disks) in one chain
 NEARLY_FULL_FRACTION = 0.85  # vCenter's default "Datastore usage on disk" alarm turns red at 85 %
 
-# kind -> (what the file is for, the extension `vlab explain` knows it by)
+# kind -> (what the file is for, the key of its card in datasets/datastore_files.csv, which
+# `vlab explain KEY` shows; "" = no card)
 KINDS: dict[str, tuple[str, str]] = {
     "vmx": ("virtual machine configuration", ".vmx"),
     "vmtx": ("template configuration (a .vmx renamed when the VM became a template)", ".vmtx"),
@@ -45,19 +46,20 @@ KINDS: dict[str, tuple[str, str]] = {
     "vmss": ("suspended state", ".vmss"),
     "nvram": ("BIOS/EFI settings", ".nvram"),
     "disk-descriptor": ("virtual disk descriptor (text: size, CID, extents)", ".vmdk"),
-    "delta-descriptor": ("snapshot delta disk descriptor (text: parentCID, parent hint)", ".vmdk"),
+    "delta-descriptor": ("snapshot delta disk descriptor (text: parentCID, parent hint)", "-00000#.vmdk"),
     "flat-extent": ("disk data, preallocated or thin (-flat.vmdk)", "-flat.vmdk"),
-    "delta-extent": ("snapshot delta data: writes since the snapshot", "-delta.vmdk"),
+    "delta-extent": ("snapshot delta data: writes since the snapshot", "-00000#.vmdk"),
     "sparse-extent": ("hosted sparse disk data (Workstation/Server)", ".vmdk"),
     "rdm-mapping": ("raw device mapping file (points at a LUN)", "-rdm.vmdk"),
     "ctk": ("changed block tracking map (backup)", "-ctk.vmdk"),
     "vswp": ("VM swap file: configured memory minus reservation, while running", ".vswp"),
-    "vmx-vswp": ("swap for the VMX process's own overhead memory, while running", ".vswp"),
+    "vmx-vswp": ("swap for the VMX process's own overhead memory, while running", "vmx-*.vswp"),
     "log": ("VM log (rotated at power-on)", ".log"),
     "hlog": ("migration bookkeeping (vMotion / Storage vMotion)", ".hlog"),
     "vmtm": ("team configuration (VMware Workstation teams; ESXi never writes it)", ".vmtm"),
     "lck": ("lock file (hosted products; VMFS keeps locks on disk)", ".lck"),
-    "scoreboard": ("VMX statistics scoreboard", ".scoreboard"),
+    "scoreboard": ("VMX statistics scoreboard", ""),
+    "aux-xml": ("snapshot manifest (legacy)", "-aux.xml"),
     "other": ("not a file ESX writes", ""),
 }
 TEXT_KINDS = frozenset({"vmx", "vmtx", "vmxf", "vmsd", "disk-descriptor", "delta-descriptor", "log",
@@ -97,11 +99,25 @@ def classify_file(name: str) -> str:
         return suffix
     if lower.endswith(".log"):
         return "log"
+    if lower.endswith("-aux.xml"):
+        return "aux-xml"
     return "other"
 
 
 def role_of(kind: str) -> str:
+    """What a file of this kind is for, in a few words."""
     return KINDS.get(kind, KINDS["other"])[0]
+
+
+def card_key(name: str) -> str:
+    """The datastore_files.csv key `vlab explain` has a card for ("" = none), e.g. vmware-#.log."""
+    kind = classify_file(name)
+    lower = name.lower()
+    if kind == "log" and re.match(r"^vmware-\d+\.log$", lower):
+        return "vmware-#.log"
+    if kind == "rdm-mapping" and lower.endswith("-rdmp.vmdk"):
+        return "-rdmp.vmdk"
+    return KINDS[kind][1]
 
 
 @dataclass
@@ -112,7 +128,7 @@ class FolderFile:
     kind: str
     role: str
     size_bytes: int
-    file_type: str  # the extension `vlab explain` has a card for
+    file_type: str  # the key of its card in the knowledge (`vlab explain <file_type>`), or ""
 
 
 @dataclass
@@ -341,8 +357,7 @@ def inspect_folder(
         except OSError:
             size = 0
         kind = classify_file(name)
-        role, file_type = KINDS[kind]
-        report.files.append(FolderFile(name, kind, role, size, file_type))
+        report.files.append(FolderFile(name, kind, role_of(kind), size, card_key(name)))
     report.total_bytes = sum(x.size_bytes for x in report.files)
     findings = f.findings
     if single:
@@ -369,6 +384,7 @@ __all__ = [
     "FolderFile",
     "FolderReport",
     "Finding",
+    "card_key",
     "classify_file",
     "inspect_folder",
     "role_of",
