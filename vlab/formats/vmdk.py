@@ -268,6 +268,20 @@ def read_descriptor(path: str | Path, max_bytes: int = MAX_BYTES) -> VmdkDescrip
     return parse_descriptor(head, source=p.name, max_bytes=max_bytes)
 
 
+def delta_metadata_bytes(sectors: int, create_type: str) -> int:
+    """Size of a new, empty delta extent: its header and grain directory, whole sectors.
+
+    `create_type` is "vmfsSparse" (COWD, `-delta.vmdk`) or "seSparse" (`-sesparse.vmdk`). A delta
+    starts almost empty and grows as the guest writes new blocks."""
+    if create_type == "vmfsSparse":
+        directory_bytes = 4 * -(-sectors // 4096)
+        return 4 * SECTOR_BYTES + -(-directory_bytes // SECTOR_BYTES) * SECTOR_BYTES
+    if create_type == "seSparse":
+        grain_tables = -(-sectors // 8 // 4096)
+        return (8 + -(-grain_tables * 8 // SECTOR_BYTES)) * SECTOR_BYTES
+    raise ValueError(f"'{create_type}' is not a delta format (vmfsSparse or seSparse)")
+
+
 def cowd_header(sectors: int) -> bytes:
     """The start of an empty vmfsSparse (COWD) delta extent: magic, version 1, flags 3, size,
     1-sector grains, an all-zero grain directory at sector 4 (every grain unallocated = read the parent).

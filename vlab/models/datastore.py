@@ -7,7 +7,7 @@ each operation creates, changes and removes, their names and sizes, and the data
     vm = ds.create_vm("web", memory_mb=4096, disk_gb=40, thin=True)
     vm.power_on(); vm.guest_write(500); vm.snapshot("before patch"); vm.files()
 
-Rules it follows (sources in shared/reference/hardening-facts.md section 3):
+Rules it follows (sources: shared/reference/hardening-facts.md section 3, datasets/datastore_files.csv):
 - create: `<vm>.vmx`, `<vm>.vmxf`, an empty `<vm>.vmsd`, `<vm>.vmdk` (descriptor) and `<vm>-flat.vmdk`
   (thick: the full size; thin: the bytes written so far).
 - power-on: `<vm>.nvram` (first time), `<vm>-<8hex>.vswp` of configured memory minus reservation,
@@ -15,17 +15,19 @@ Rules it follows (sources in shared/reference/hardening-facts.md section 3):
   the `<n>-1` tail is an assumption), `vmware.log` (older logs shift to vmware-1.log ... keeping
   `log.keepOld`, default 10). Power-off removes both swap files.
 - snapshot: `<vm>-Snapshot<uid>.vmsn` (+ `.vmem` of configured memory when memory=True) and a new delta
-  `<vm>-00000N.vmdk` + `-sesparse.vmdk` (VMFS6; `-delta.vmdk` on VMFS5/3) whose parentCID is its
-  parent's CID; the .vmx then points at the delta; the .vmsd lists the tree.
-- suspend: `<vm>.vmss` of configured memory (some listings show `<vm>-<hash>.vmss`, and today's ESXi may
-  split memory into a .vmem: not modelled); the swap files go (the VMX process exits); resume reverses.
+  `<vm>-00000N.vmdk` + `-sesparse.vmdk` (VMFS6; `-delta.vmdk` on VMFS5/3), almost empty at first
+  (header and grain directory) and growing as the guest writes, whose parentCID is its parent's
+  CID; the .vmx then points at the delta; the .vmsd lists the tree.
+- suspend: a small `<vm>.vmss` (device state) and `<vm>.vmem` of configured memory; the swap files
+  go (the VMX process exits); resume reverses.
 - template: `<vm>.vmx` becomes `<vm>.vmtx`.
 - delete a snapshot: its delta is merged into the disk it froze (consolidation); revert: the current
   delta is discarded and a new one started.
 
 Then and now (ESX 3.x): the per-VM .vswp already existed (ESX 2.x swapped to one host-wide file), but
 `vmx-*.vswp` came with ESXi 5.0; deltas were vmfsSparse `-delta.vmdk` on VMFS3 (`vmfs_version=3`);
-ESX 3.0 kept 6 old logs; templates were already .vmtx files.
+ESX 3.0 kept 6 old logs; a suspended VM's memory and a memory snapshot's memory lived inside the
+.vmss / .vmsn (today: separate .vmem files); templates were already .vmtx files.
 
 Left out: more than one disk per VM, changed block tracking files, .hlog (vMotion), the host's own
 files, VMFS block rounding and the space a consolidation needs while it runs. Sizes of the small
@@ -41,11 +43,11 @@ from pathlib import Path
 
 from vlab.formats.vmdk import SECTOR_BYTES, cowd_header, sesparse_header
 from vlab.models.datastore_vm import (
-    DELTA_INITIAL_BYTES,
     LOG_KEEP_OLD_DEFAULT,
     MAX_SNAPSHOT_CHAIN,
     NVRAM_BYTES,
     POWER_STATES,
+    SUSPEND_STATE_BYTES,
     VIRTUAL_HW_VERSION,
     VMSN_BYTES,
     VMX_SWAP_BYTES,
@@ -60,11 +62,11 @@ WARN_USED_FRACTIONS = (0.75, 0.85)  # vCenter's default datastore-usage alarm: y
 _EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # the model's clock starts here, one minute per operation
 
 __all__ = [
-    "DELTA_INITIAL_BYTES",
     "LOG_KEEP_OLD_DEFAULT",
     "MAX_SNAPSHOT_CHAIN",
     "NVRAM_BYTES",
     "POWER_STATES",
+    "SUSPEND_STATE_BYTES",
     "VIRTUAL_HW_VERSION",
     "VMSN_BYTES",
     "VMX_SWAP_BYTES",

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from vlab.formats.dictfile import DictFile
-from vlab.formats.vmdk import SECTOR_BYTES, Extent, VmdkDescriptor
+from vlab.formats.vmdk import SECTOR_BYTES, Extent, VmdkDescriptor, delta_metadata_bytes
 from vlab.formats.vmsd import SnapshotDatabase, SnapshotDisk, SnapshotEntry
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ NVRAM_BYTES = 8684  # BIOS .nvram as listed on ESXi hosts (typical; EFI ones are
 VMSN_BYTES = 32 * 1024  # a snapshot's device state without memory: tens of KB (typical)
 VMX_SWAP_BYTES = 40 * MiB  # VMX overhead swapped out: the vSphere 7 doc's example drops the VMX
 #                            reservation from >= 50 MB to ~10 MB, so about 40 MB goes to this file
-DELTA_INITIAL_BYTES = 16 * MiB  # a new delta: metadata and its first 16 MB growth increment
+SUSPEND_STATE_BYTES = 32 * 1024  # today's .vmss: device state only, the memory goes to a .vmem
 LOG_KEEP_OLD_DEFAULT = 10  # log.keepOld default (SCG 7/8); ESX 3.0 kept 6
 MAX_SNAPSHOT_CHAIN = 32  # ESXi: at most 32 delta disks in one chain
 VIRTUAL_HW_VERSION = 21  # ESXi 8.0 U2
@@ -54,9 +54,21 @@ class _Disk:
         return self.parent is not None
 
     @property
+    def metadata_bytes(self) -> int:
+        """A delta's header and grain directory (its size when new); 0 for a base disk."""
+        if not self.is_delta:
+            return 0
+        return delta_metadata_bytes(self.capacity_bytes // SECTOR_BYTES, self.sparse_format)
+
+    @property
+    def limit_bytes(self) -> int:
+        """The most the extent can grow to: the whole disk (plus a delta's metadata)."""
+        return self.capacity_bytes + self.metadata_bytes
+
+    @property
     def data_bytes(self) -> int:
         """Guest data this extent holds (deltas: minus their metadata)."""
-        return max(0, self.allocated_bytes - DELTA_INITIAL_BYTES) if self.is_delta else self.allocated_bytes
+        return max(0, self.allocated_bytes - self.metadata_bytes)
 
 
 @dataclass
@@ -176,7 +188,8 @@ class VirtualMachine:
             out.append(VmFile(self.swap_name, self.swap_bytes, "vswp"))
             out.append(VmFile(self.vmx_swap_name, VMX_SWAP_BYTES, "vmx-vswp"))
         if self.state == "suspended":
-            out.append(VmFile(f"{self.name}.vmss", self.memory_mb * MiB, "vmss"))
+            out.append(VmFile(f"{self.name}.vmss", SUSPEND_STATE_BYTES, "vmss"))
+            out.append(VmFile(f"{self.name}.vmem", self.memory_mb * MiB, "vmem"))
         for i, log in enumerate(self._logs):
             out.append(VmFile("vmware.log" if i == 0 else f"vmware-{i}.log",
                               len(log.text().encode()), "log"))
@@ -191,7 +204,7 @@ class VirtualMachine:
 
     def provisioned_bytes(self) -> int:
         """What the VM could grow to: every disk at full size, plus swap and state files."""
-        disks = sum(d.capacity_bytes + (DELTA_INITIAL_BYTES if d.is_delta else 0) for d in self._disks)
+        disks = sum(d.limit_bytes for d in self._disks)
         other = sum(f.size_bytes for f in self.files() if f.kind not in ("flat-extent", "delta-extent"))
         if self.state != "poweredOn":
             other += self.swap_bytes + VMX_SWAP_BYTES
@@ -243,21 +256,24 @@ class VirtualMachine:
             self.state = "poweredOff"
 
     def suspend(self) -> None:
-        """Write memory and device state to `<vm>.vmss` and stop the VMX (swap files go).
+        """Save the VM: device state in a small `<vm>.vmss`, memory in `<vm>.vmem` (configured memory);
+        the VMX process exits, so both swap files go. Resume reads and deletes both.
 
-        Then and now: ESX 3.x wrote the whole state to .vmss the same way; today's ESXi may put the
-        memory in a separate .vmem next to it (not modelled).
+        Then and now: ESX 3.x put the memory inside the .vmss, which was then about the VM's
+        memory size; today's ESXi writes it to a separate .vmem (API file type suspendMemory). Some
+        listings name these files `<vm>-<hash>.vmss`; the model uses `<vm>.vmss`.
         """
         if self.state != "poweredOn":
             raise ValueError(f"{self.name} must be powered on to suspend (it is {self.state})")
         with self.ds._transaction(self, f"suspend {self.name}",
-                                  f"the .vmss needs {self.memory_mb} MiB (the VM's memory)"):
-            self._log(f"Suspending: writing {self.name}.vmss")
+                                  f"the .vmem needs {self.memory_mb} MiB (the VM's memory)"):
+            self._log(f"Suspending: writing {self.name}.vmss and {self.name}.vmem")
             self.state = "suspended"
             self._log("VMX exit (0).")
 
     def resume(self) -> None:
-        """Start a new VMX from `<vm>.vmss` (deleted once read): swap files and a new log appear."""
+        """Start a new VMX from `<vm>.vmss` and `.vmem` (deleted once read): swap files and a new log
+        appear."""
         if self.state != "suspended":
             raise ValueError(f"{self.name} is not suspended (it is {self.state})")
         with self.ds._transaction(self, f"resume {self.name}", self._swap_hint()):
@@ -276,11 +292,10 @@ class VirtualMachine:
         if mb < 0:
             raise ValueError("mb must be 0 or more")
         disk = self._current
-        limit = disk.capacity_bytes + (DELTA_INITIAL_BYTES if disk.is_delta else 0)
         with self.ds._transaction(self, f"write {mb} MiB in {self.name}",
                                   "a thin disk or snapshot delta grows as the guest writes"):
             if disk.is_delta or disk.thin:
-                disk.allocated_bytes = min(limit, disk.allocated_bytes + round(mb * MiB))
+                disk.allocated_bytes = min(disk.limit_bytes, disk.allocated_bytes + round(mb * MiB))
 
     def snapshot(self, name: str, memory: bool = False, description: str = "") -> None:
         """Take a snapshot: `.vmsn` (+ `.vmem` with memory), a new delta disk, the .vmsd updated.
@@ -425,14 +440,14 @@ class VirtualMachine:
         suffix = "sesparse" if fmt == "seSparse" else "delta"
         disk = _Disk(f"{self.name}-{n:06d}.vmdk", f"{self.name}-{n:06d}-{suffix}.vmdk",
                      parent.capacity_bytes, self.ds._new_cid(), parent=parent,
-                     allocated_bytes=DELTA_INITIAL_BYTES, sparse_format=fmt)
+                     sparse_format=fmt)
+        disk.allocated_bytes = disk.metadata_bytes
         self._disks.append(disk)
         return disk
 
     def _merge(self, child: _Disk, into: _Disk) -> None:
         if into.thin or into.is_delta:
-            limit = into.capacity_bytes + (DELTA_INITIAL_BYTES if into.is_delta else 0)
-            into.allocated_bytes = min(limit, into.allocated_bytes + child.data_bytes)
+            into.allocated_bytes = min(into.limit_bytes, into.allocated_bytes + child.data_bytes)
         into.cid = self.ds._new_cid()  # its content changed
         for d in self._children(child):
             d.parent = into
