@@ -399,3 +399,13 @@ def test_thick_disk_does_not_grow_when_the_guest_writes():
     assert ds.free_bytes() == ds.capacity_bytes and ds.vms == []
     with pytest.raises(ValueError, match="no VM called"):
         ds.vm("web")
+
+
+def test_vmfs5_uses_sesparse_for_disks_of_2tb_and_more():
+    ds = Datastore("ds1", capacity_gb=4096, seed=0, vmfs_version=5)
+    small = ds.create_vm("small", memory_mb=1024, disk_gb=100, thin=True)
+    big = ds.create_vm("big", memory_mb=1024, disk_gb=2048, thin=True)
+    small.snapshot("s")
+    big.snapshot("s")
+    assert "small-000001-delta.vmdk" in names(small)
+    assert "big-000001-sesparse.vmdk" in names(big)

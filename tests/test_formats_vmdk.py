@@ -168,9 +168,11 @@ def test_new_delta_extents_are_header_plus_grain_directory():
     assert delta_metadata_bytes(ten_gib, "vmfsSparse") == 2048 + ten_gib // 4096 * 4
     # SEsparse: 8 header sectors + one 8-byte entry per grain table (4096 grains of 4 KB = 16 MiB)
     assert delta_metadata_bytes(ten_gib, "seSparse") == 8 * 512 + 640 * 8
-    for sectors in (1, 4096, ten_gib, 2 * 1024**4 // 512):
+    for sectors in (1, 4096, ten_gib, 2 * 1024**4 // 512 - 1):
         assert len(cowd_header(sectors)) <= delta_metadata_bytes(sectors, "vmfsSparse")
         assert len(sesparse_header(sectors)) <= delta_metadata_bytes(sectors, "seSparse")
+    with pytest.raises(ValueError, match="2 TB"):
+        cowd_header(2 * 1024**4 // 512)
     assert cowd_header(8).startswith(b"COWD") and sesparse_header(8)[:8] == (0xCAFEBABE).to_bytes(8, "little")
     with pytest.raises(ValueError, match="delta format"):
         delta_metadata_bytes(8, "vmfs")

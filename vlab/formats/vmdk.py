@@ -286,6 +286,8 @@ def cowd_header(sectors: int) -> bytes:
     """The start of an empty vmfsSparse (COWD) delta extent: magic, version 1, flags 3, size,
     1-sector grains, an all-zero grain directory at sector 4 (every grain unallocated = read the parent).
     Enough for qemu-img to open it; ESX's later metadata fields are left zero."""
+    if sectors >= 1 << 32:
+        raise ValueError("vmfsSparse (COWD) deltas exist only for disks under 2 TB; ESXi uses seSparse")
     granularity = 1
     directory_entries = -(-sectors // (4096 * granularity))
     return COWD_MAGIC + struct.pack("<10I", 1, 3, sectors, granularity, 4, directory_entries, 0, 0, 0, 0)

@@ -436,7 +436,9 @@ class VirtualMachine:
         n = 1
         while f"{self.name}-{n:06d}.vmdk" in used:
             n += 1
-        fmt = "seSparse" if self.ds.vmfs_version >= 6 else "vmfsSparse"
+        # VMFS6 always uses SEsparse; VMFS5 too for disks of 2 TB and more
+        big = parent.capacity_bytes >= 2 * 1024**4
+        fmt = "seSparse" if self.ds.vmfs_version >= 6 or big else "vmfsSparse"
         suffix = "sesparse" if fmt == "seSparse" else "delta"
         disk = _Disk(f"{self.name}-{n:06d}.vmdk", f"{self.name}-{n:06d}-{suffix}.vmdk",
                      parent.capacity_bytes, self.ds._new_cid(), parent=parent,
