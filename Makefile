@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: lab test venv test-deps bench lint clean
+.PHONY: lab labs test venv bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ lint: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# For lab authors: re-run every lab so the committed outputs are current (nbval compares them).
+labs: $(VENV)/.installed-test
+	$(BIN)/python -m vlab.authoring labs/*.ipynb

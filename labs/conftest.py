@@ -4,6 +4,9 @@ Rich outputs (HTML tables, JavaScript, plotly JSON, widget views, images) are no
 unit tests of the code that makes them check them. Printed text in cells marked `# NBVAL_CHECK_OUTPUT` is compared.
 """
 
+import os
+import tempfile
+
 RICH_OUTPUTS = (
     "text/html",
     "application/javascript",
@@ -13,6 +16,11 @@ RICH_OUTPUTS = (
     "image/svg+xml",
     "stderr",
 )
+
+
+def pytest_configure(config):
+    # The kernels nbval starts inherit this: a test run never reads or writes the learner's real progress.
+    os.environ["VLAB_HOME"] = tempfile.mkdtemp(prefix="vlab-nbval-home-")
 
 
 def pytest_collectstart(collector):

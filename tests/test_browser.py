@@ -1,0 +1,114 @@
+"""A real browser: JupyterLab on loopback, Chromium driven by Playwright, a lab run and a widget used.
+
+Needs Debian's chromium (installed by .ci/run); never downloads a browser.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab serving a copy of labs/ (autosave must never touch the committed notebooks)."""
+    root = tmp_path / "root"
+    shutil.copytree(REPO / "labs", root / "labs", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    port, token = free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "VLAB_HOME": str(tmp_path / "vlab_home"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jconfig"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jruntime"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "jworkspaces"),
+    }
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = (tmp_path / "jupyter.log").open("w")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("JupyterLab did not start: " + (tmp_path / "jupyter.log").read_text()[-2000:])
+        # Token auth is on: the API refuses a request without the token.
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{base}/api/contents", timeout=5)
+        yield base, token, tmp_path
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require_tool):
+    chromium = require_tool("chromium")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token, tmp = jupyterlab
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/lab/tree/labs/00_start_here.ipynb?token={token}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+        select_kernel = page.get_by_role("button", name="Select Kernel")
+        try:
+            select_kernel.wait_for(timeout=10_000)
+            select_kernel.click()  # JupyterLab may ask once which kernel to start: the notebook's own
+        except PlaywrightTimeout:
+            pass
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+
+        query = page.locator(".vlab-lookup-query input")
+        expect(query).to_be_visible(timeout=90_000)
+        query.fill("vmsd")
+        expect(page.locator(".vlab-lookup-card").first).to_contain_text("snapshot", timeout=30_000)
+
+        question = page.locator(".vlab-quiz-question").first
+        question.locator(".vlab-quiz-choice input[type=radio]").first.check()
+        question.locator("button.vlab-quiz-check").click()
+        feedback = question.locator(".vlab-quiz-feedback")
+        expect(feedback).to_contain_text(re.compile("[✓✗]"), timeout=30_000)
+        expect(page.locator(".vlab-quiz-score").first).to_contain_text(re.compile(r"\d"))
+        page.screenshot(path=str(tmp / "lab00.png"), full_page=False)
+        browser.close()
+
+    from vlab.learn.progress import ProgressStore
+
+    recorded = ProgressStore(path=tmp / "vlab_home" / "progress.sqlite").attempts(all_learners=True)
+    assert [(a.lab, a.question_id) for a in recorded] == [("00_start_here", "where-progress-lives")]
