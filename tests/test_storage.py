@@ -153,6 +153,13 @@ def test_vms_sharing_a_lun_are_served_round_robin():
     assert 1.0 < light.iops_per_vm[0] / light.iops_per_vm[1] < 2.0
 
 
+def test_simultaneous_completions_at_the_end_of_a_run():
+    # All-hit reads with a fixed cache latency: 32 commands complete at the same instant.
+    r = run(outstanding_per_vm=32, cache_hit_ratio=1.0, link_gbps=None, ios=1_000)
+    assert r.gavg_ms == pytest.approx(0.2)  # cache_hit_ms
+    assert r.iops == pytest.approx(32 / 0.2e-3, rel=0.01)  # Little: N / R
+
+
 # ---- determinism and bad input ------------------------------------------------------------------
 
 def test_same_seed_same_result_other_seed_differs():

@@ -98,7 +98,7 @@ class PathTrace:
     array_wait_s: float  # summed over measured I/Os
     area_actv: float  # integral of commands active at the device, all hosts
     area_qued: float  # integral of commands queued in the VMkernel, all hosts
-    busy_s: float  # back-end service time started in the window
+    busy_s: float  # integral of busy spindles over the window
     conflicts: int
     completions_per_vm: list[int]
 
@@ -135,7 +135,8 @@ class StoragePath:
         self.t_last = 0.0
         self.area_actv = 0.0
         self.area_qued = 0.0
-        self.busy_s = 0.0
+        self.busy_s = 0.0  # integral of busy spindles
+        self.t_busy_last = 0.0
         self.conflicts = 0
         self.gavg: list[float] = []
         self.kavg: list[float] = []
@@ -147,6 +148,11 @@ class StoragePath:
     def _after(self, delay: float, callback, value) -> None:
         ev = self.env.timeout(delay, value)
         ev.callbacks.append(callback)
+
+    def _account_busy(self) -> None:
+        now = self.env.now
+        self.busy_s += (self.p.spindles - self.spindles_free) * (now - self.t_busy_last)
+        self.t_busy_last = now
 
     def _account(self) -> None:
         now = self.env.now
@@ -199,6 +205,8 @@ class StoragePath:
         self._complete(ev.value)
 
     def _complete(self, io: _IO) -> None:
+        if self.done.triggered:  # commands finishing at the very instant the run ended
+            return
         host = self.hosts[io.host]
         self._account()
         host.actv -= 1
@@ -236,6 +244,7 @@ class StoragePath:
         self.measuring = True
         self.t_start = self.env.now
         self.area_actv = self.area_qued = 0.0
+        self._account_busy()
         self.busy_s = 0.0
         self.conflicts = 0
 
@@ -267,6 +276,7 @@ class StoragePath:
             io.pending = 1
         for _ in range(io.pending):
             if self.spindles_free:
+                self._account_busy()
                 self.spindles_free -= 1
                 self._serve(io)
             else:
@@ -283,16 +293,14 @@ class StoragePath:
                 + p.transfer_s)
 
     def _serve(self, io: _IO) -> None:
-        s = self._service_time()
-        if self.measuring:
-            self.busy_s += s
-        self._after(s, self._op_done, io)
+        self._after(self._service_time(), self._op_done, io)
 
     def _op_done(self, ev) -> None:
         io = ev.value
         if self.spindle_queue:
             self._serve(self.spindle_queue.popleft())
         else:
+            self._account_busy()
             self.spindles_free += 1
         io.pending -= 1
         if io.pending == 0:
@@ -358,6 +366,7 @@ class StoragePath:
             self._start_measuring()
         self.env.run(until=self.done)
         self._account()
+        self._account_busy()
         return PathTrace(
             t_start=self.t_start,
             t_end=self.env.now,
