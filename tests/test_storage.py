@@ -95,7 +95,7 @@ def test_closed_single_server_no_think_time(n):
 
 @pytest.mark.parametrize(("n", "think_ms"), [(4, 20.0), (8, 20.0)])
 def test_closed_loop_with_think_time_matches_mva(n, think_ms):
-    r = run(outstanding_per_vm=n, think_ms=think_ms, ios=40_000, seed=22, **TEXTBOOK)
+    r = run(outstanding_per_vm=n, think_ms=think_ms, ios=80_000, seed=22, **TEXTBOOK)
     theory = mva([S_MS], n, think_time=think_ms)
     assert r.iops / 1000 == pytest.approx(theory.throughput, rel=0.02)
     assert r.gavg_ms == pytest.approx(theory.response_time, rel=0.02)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vlab.models.storage_path import PathParams, StoragePath
 from vlab.models.storage_sizing import LunSizing, lun_sizing
@@ -84,7 +84,8 @@ class StorageResult:
     ios: int  # measured completions (after warm-up)
     sim_seconds: float  # simulated time of the measured window
     iops_per_vm: tuple[float, ...]
-    latencies_ms: tuple[float, ...]  # GAVG of every measured command, in completion order
+    # GAVG of every measured command, in completion order (for histograms; kept out of repr)
+    latencies_ms: tuple[float, ...] = field(repr=False)
 
     def counters(self) -> dict[str, float | bool]:
         """The esxtop-style figures as a flat dict (no per-I/O latencies): for tables and JSON."""
