@@ -200,3 +200,13 @@ def test_raid_accepts_names():
     a = simulate(outstanding_per_vm=4, raid="RAID 10", read_fraction=0.5, ios=500, seed=1)
     b = simulate(outstanding_per_vm=4, raid=10, read_fraction=0.5, ios=500, seed=1)
     assert a == b
+
+
+def test_models_do_not_import_widgets_or_plotting():
+    import subprocess
+    import sys
+
+    code = ("import sys, vlab.models.storage, vlab.models.rdm, vlab.models.queueing;"
+            "print(sorted(m for m in ('ipywidgets', 'plotly', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
