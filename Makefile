@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: lab labs test venv bench lint clean
+.PHONY: lab labs learner-labs test venv bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ clean:
 # For lab authors: re-run every lab so the committed outputs are current (nbval compares them).
 labs: $(VENV)/.installed-test
 	$(BIN)/python -m vlab.authoring labs/*.ipynb
+
+# For instructors: copies of the labs without the cells tagged `instructor`, in build/learner-labs/.
+learner-labs: $(VENV)/.installed
+	$(BIN)/python -m vlab.authoring --learner-copy build/learner-labs labs/*.ipynb

@@ -1,8 +1,9 @@
 """For lab authors: re-execute a lab notebook so its stored outputs are the ones nbval compares.
 
     python -m vlab.authoring labs/05_datastore_files.ipynb [...]     (or: make labs)
+    python -m vlab.authoring --learner-copy OUT_DIR labs/*.ipynb        (or: make learner-labs)
 
-Runs each notebook top to bottom in a fresh kernel with a throw-away $VLAB_HOME (so an author's own progress
+The first form runs each notebook top to bottom in a fresh kernel with a throw-away $VLAB_HOME (so an author's own progress
 never leaks into a committed notebook), then drops the saved widget state, which only bloats the file.
 """
 from __future__ import annotations
@@ -35,11 +36,33 @@ def execute_notebook(path: Path, timeout_s: int = 600) -> None:
     nbformat.write(nb, path)
 
 
+def learner_copy(path: Path, out_dir: Path) -> Path:
+    """Write a copy of a lab without its cells tagged `instructor` (facilitator notes, solutions)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if "instructor" not in c.get("metadata", {}).get("tags", [])]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / path.name
+    nbformat.write(nb, target)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
-    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])]
+    args = list(argv if argv is not None else sys.argv[1:])
+    out_dir = None
+    if args[:1] == ["--learner-copy"] and len(args) >= 2:
+        out_dir = Path(args[1])
+        args = args[2:]
+    paths = [Path(p) for p in args]
     if not paths:
-        print("usage: python -m vlab.authoring NOTEBOOK.ipynb [...]", file=sys.stderr)
+        print("usage: python -m vlab.authoring [--learner-copy OUT_DIR] NOTEBOOK.ipynb [...]",
+              file=sys.stderr)
         return 2
+    if out_dir is not None:
+        for path in paths:
+            print(f"wrote {learner_copy(path, out_dir)}")
+        return 0
     for path in paths:
         print(f"executing {path}", flush=True)
         execute_notebook(path)
