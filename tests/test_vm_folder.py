@@ -215,3 +215,11 @@ def test_every_file_type_names_a_card_the_knowledge_has():
     for name, key in keys.items():
         entry = knowledge.lookup(key)
         assert entry is not None and entry.extension == key, (name, key)
+
+
+def test_single_file_report_counts_only_that_file(tmp_path):
+    (tmp_path / "a.vmx").write_text('displayName = "a"\n')
+    (tmp_path / "a.nvram").write_bytes(b"\0" * 5000)
+    report = inspect_folder(tmp_path / "a.vmx")
+    assert [f.name for f in report.files] == ["a.vmx"]
+    assert report.total_bytes == (tmp_path / "a.vmx").stat().st_size

@@ -358,11 +358,11 @@ def inspect_folder(
             size = 0
         kind = classify_file(name)
         report.files.append(FolderFile(name, kind, role_of(kind), size, card_key(name)))
-    report.total_bytes = sum(x.size_bytes for x in report.files)
     findings = f.findings
     if single:
         report.files = [x for x in report.files if x.name == p.name]
         findings = [x for x in findings if x.file == p.name]
+    report.total_bytes = sum(x.size_bytes for x in report.files)
     if capacity_bytes is not None:
         free = capacity_bytes - report.total_bytes if free_bytes is None else free_bytes
         used = capacity_bytes - free
