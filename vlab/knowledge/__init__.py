@@ -132,11 +132,21 @@ def search(query: str, limit: int = 10) -> list[Match]:
     return [h[2] for h in hits[:limit]]
 
 
+@cache
+def _names() -> dict[str, Entry]:
+    """Every normalized name and alias -> its entry; a key wins over another entry's alias."""
+    index: dict[str, Entry] = {}
+    for entry in entries():
+        for name in list(all_names(entry))[1:]:
+            index.setdefault(normalize(name), entry)
+    for entry in entries():
+        index[normalize(entry.key)] = entry
+    return index
+
+
 def lookup(term: str) -> Entry | None:
     """The entry whose name or alias is `term` (case and leading dot ignored), or None."""
-    q = normalize(term)
-    exact = [m for m in search(term, limit=3) if m.score >= 90]
-    return exact[0].entry if exact and q else None
+    return _names().get(normalize(term)) if normalize(term) else None
 
 
 def suggest(term: str, limit: int = 5) -> list[str]:
