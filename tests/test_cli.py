@@ -122,3 +122,56 @@ def test_installed_wheel_serves_a_copy_of_the_labs(installed_wheel, tmp_path):
     out = vlab("lab", "--dry-run", cwd=tmp_path, env=env, exe=str(installed_wheel / "bin" / "vlab"))
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "home" / "labs" / "00_start_here.ipynb").exists()
+
+
+def test_installed_wheel_explains_every_seed_file_type_and_component(installed_wheel, tmp_path):
+    probe = (
+        "from vlab import knowledge\n"
+        "names = ['log','nvram','vmdk','vmem','vmsd','vmsn','vmss','vmtm','vmx','vmxf','vswp',"
+        "'-flat.vmdk','-delta.vmdk','-ctk.vmdk','vmx-*.vswp','vmware-1.log','.vmtx','.hlog',"
+        "'ESX Server','Virtual SMP','VirtualCenter Management Server','VirtualCenter database','VI Client',"
+        "'VirtualCenter agent','VI Web Access','DRS','VMotion','HA','VMware Consolidated Backup']\n"
+        "missing = [n for n in names if knowledge.lookup(n) is None]\n"
+        "print(knowledge.datasets_dir()); print('missing', missing)\n"
+    )
+    out = subprocess.run([str(installed_wheel / "bin" / "python"), "-c", probe], capture_output=True,
+                         text=True, cwd=tmp_path, timeout=60)
+    assert out.returncode == 0, out.stderr
+    where, missing = out.stdout.splitlines()
+    assert "site-packages/vlab/_data/datasets" in where
+    assert missing == "missing []"
+
+
+def test_vlab_lab_serves_the_first_lab_on_loopback_with_token_auth(tmp_path):
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_TOKEN": "vlab-test-token", "VLAB_HOME": str(tmp_path / "home"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
+    server = subprocess.Popen([VLAB, "lab", "--no-browser", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(160):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token=vlab-test-token", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("vlab lab did not start JupyterLab")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/api/contents/labs", timeout=5)
+        assert refused.value.code == 403
+        listing = json.load(urllib.request.urlopen(f"{base}/api/contents/labs?token=vlab-test-token"))
+        assert "00_start_here.ipynb" in {item["name"] for item in listing["content"]}
+        landing = urllib.request.urlopen(f"{base}/?token=vlab-test-token", timeout=10)
+        assert landing.url.split("?")[0].endswith("/lab/tree/labs/00_start_here.ipynb")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
