@@ -54,7 +54,9 @@ def card_text(entry, width: int = 88) -> str:
     head = title(entry)
     lines = [head, "=" * min(len(head), width), f"({entry.kind})"]
     for label, text in card_rows(entry):
-        wrapped = textwrap.wrap(str(text), width=width - 16) or [""]
+        # URLs stay whole so a terminal can open them.
+        wrapped = textwrap.wrap(str(text), width=width - 16, break_long_words=False,
+                                break_on_hyphens=False) or [""]
         lines.append(f"{label + ':':<15} {wrapped[0]}")
         lines.extend(f"{'':<15} {more}" for more in wrapped[1:])
     return "\n".join(lines)
