@@ -1,0 +1,66 @@
+"""Every lab keeps the house frame (DESIGN.md, "A lab notebook") and has a quiz bank that loads."""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from vlab import knowledge
+from vlab.learn.bank import load_bank
+
+AVAILABLE = [lab for lab in knowledge.labs() if lab.status == "available"]
+REQUIRED_HEADINGS = ("Scenario", "Checker exercise", "Key points", "Then and now", "References")
+
+
+def cells(lab):
+    return nbformat.read(knowledge.labs_dir() / lab.notebook, as_version=4).cells
+
+
+@pytest.mark.parametrize("lab", AVAILABLE, ids=lambda lab: lab.slug)
+def test_lab_has_the_house_frame_in_order(lab):
+    md = [c.source for c in cells(lab) if c.cell_type == "markdown"]
+    text = "\n".join(md)
+    assert md[0].startswith("# Lab "), "the first cell is the title"
+    assert re.search(r"\*\*Time:\*\* \d+ min reading · \d+ min exercises", md[0])
+    assert f"{lab.minutes_reading} min reading · {lab.minutes_exercises} min exercises" in md[0], (
+        "the time estimate agrees with datasets/labs.csv"
+    )
+    assert "**Objectives:**" in md[0] and "**Prerequisites:**" in md[0]
+    positions = [text.find(f"## {h}") for h in REQUIRED_HEADINGS]
+    assert all(p >= 0 for p in positions), dict(zip(REQUIRED_HEADINGS, positions, strict=True))
+    assert positions == sorted(positions), "sections appear in the house order"
+
+
+@pytest.mark.parametrize("lab", AVAILABLE, ids=lambda lab: lab.slug)
+def test_lab_has_a_quiz_a_checker_and_instructor_notes(lab):
+    code = "\n".join(c.source for c in cells(lab) if c.cell_type == "code")
+    assert f'QuizWidget.from_bank("{lab.slug}"' in code
+    assert "checker" in code.lower()
+    assert any("instructor" in c.metadata.get("tags", []) for c in cells(lab))
+
+
+@pytest.mark.parametrize("lab", AVAILABLE, ids=lambda lab: lab.slug)
+def test_lab_cells_are_executed_and_thin(lab):
+    for number, cell in enumerate(cells(lab)):
+        if cell.cell_type != "code":
+            continue
+        assert cell.execution_count is not None, f"cell {number} was committed unexecuted"
+        lines = [line for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")]
+        assert len(lines) <= 15, f"cell {number} has {len(lines)} lines: move code into vlab"
+        assert not re.search(r"^\s*(def|class) ", cell.source, re.M), f"cell {number} defines code"
+
+
+@pytest.mark.parametrize("lab", AVAILABLE, ids=lambda lab: lab.slug)
+def test_lab_bank_loads_with_enough_questions(lab):
+    bank = load_bank(lab.slug)
+    minimum = 4 if lab.slug == "00_start_here" else 10
+    assert len(bank) >= minimum
+    assert {q.type for q in bank} <= {"multiple_choice", "many_choice", "numeric", "string"}
+    assert all(q.source for q in bank)
+
+
+def test_lab_00_bank_has_every_question_type():
+    assert {q.type for q in load_bank("00_start_here")} == {
+        "multiple_choice", "many_choice", "numeric", "string"
+    }
