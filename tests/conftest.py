@@ -5,6 +5,15 @@ import os
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No per-example deadline: CI shares two cores with notebooks and a browser, and a slow example is not a bug.
+# In CI the examples are derandomized, so a red run can be reproduced exactly.
+settings.register_profile(
+    "vlab", deadline=None, derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("vlab")
 
 
 @pytest.fixture
