@@ -1,0 +1,115 @@
+"""`vlab harden FILE.vmx`: audit a VM's configuration file against the hardening rules.
+
+Exit codes: 0 = every audited rule passes, 4 = failures found (listed; `--json` gives them as
+data), 1 = the file cannot be read or is not a .vmx (a message, never a traceback).
+`--fix OUT.vmx` also writes a copy with every failure fixed (the exit code still reports the
+original file's audit). `--profile` picks rule groups: baseline (default), advanced, legacy.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vlab.cli.errors import UserError
+
+EXIT_PASS = 0
+EXIT_FAILURES = 4
+PROFILE_CHOICES = ("baseline", "advanced", "legacy", "all")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "harden",
+        help="audit a .vmx file against vSphere 8 hardening rules (exit 4 when something fails)",
+        description="Audit a .vmx file against the vSphere 8 Security Configuration Guide's VM "
+        "rules, with the pass/fail semantics of VMware's own audit script.",
+    )
+    p.add_argument("file", metavar="FILE.vmx", help="the VM configuration file to audit")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--fix", metavar="OUT.vmx", help="write a fixed copy of the file to OUT.vmx")
+    p.add_argument(
+        "--profile", action="append", choices=PROFILE_CHOICES,
+        help="rule group(s) to audit: baseline (default; SCG 8 / STIG 8), advanced, legacy "
+        "(5.x/6.x guides) or all; repeat to combine",
+    )
+    p.set_defaults(run=run)
+
+
+def _profiles(chosen: list[str] | None) -> tuple[str, ...]:
+    if not chosen:
+        return ("baseline",)
+    if "all" in chosen:
+        return ("baseline", "advanced", "legacy")
+    return tuple(dict.fromkeys(chosen))
+
+
+def _read(path: Path):
+    from vlab.formats.dictfile import read_dictfile
+
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give the .vmx file inside it "
+                        f"(`vlab explain {path}` lists a folder)")
+    try:
+        vmx = read_dictfile(path)
+    except PermissionError:
+        raise UserError(f"{path}: permission denied") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot read it ({err.strerror or err})") from None
+    except ValueError as err:
+        raise UserError(f"{err} (is this a .vmx file?)") from None
+    if not len(vmx):
+        raise UserError(f"{path}: no key = \"value\" lines at all; a .vmx has at least "
+                        f"config.version and virtualHW.version")
+    return vmx
+
+
+def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]) -> None:
+    from vlab.models.hardening import remediated
+
+    if out.is_dir():
+        raise UserError(f"--fix {out} is a folder; give a file name such as {out / 'fixed.vmx'}")
+    try:
+        fixed = remediated(vmx, profiles)
+        out.write_bytes(fixed.to_bytes())
+    except ValueError as err:
+        raise UserError(f"cannot write the fixed file: {err}") from None
+    except OSError as err:
+        raise UserError(f"{out}: cannot write it ({err.strerror or err})") from None
+
+
+def run(args) -> int:
+    from vlab.models.hardening import audit, counts, failures
+
+    path = Path(args.file)
+    profiles = _profiles(args.profile)
+    vmx = _read(path)
+    results = audit(vmx, profiles)
+    failed = failures(results)
+    if args.fix:
+        _write_fixed(vmx, Path(args.fix), profiles)
+    code = EXIT_FAILURES if failed else EXIT_PASS
+    if args.json:
+        print(json.dumps({
+            "file": str(path), "profiles": list(profiles), "passed": not failed,
+            "counts": counts(results), "warnings": list(vmx.warnings),
+            "fixed_file": args.fix, "results": [r.to_dict() for r in results],
+        }, indent=2, ensure_ascii=False))
+        return code
+    tally = counts(results)
+    print(f"{path}: {len(results)} rules ({', '.join(profiles)}): {tally['pass']} pass, "
+          f"{tally['not_present']} not set (default complies), {tally['fail']} fail")
+    for warning in vmx.warnings:
+        print(f"  warning: {warning}")
+    for r in failed:
+        ident = r.rule.scg8_id or r.rule.stig8_id or r.rule.profile
+        print(f"  FAIL [{r.rule.severity}] {r.rule.key} ({ident}): {r.message}")
+        print(f"       {r.rule.title}. Expected: {r.expected}.")
+    if args.fix:
+        print(f"Wrote {args.fix} with {len(failed)} rule(s) fixed.")
+    if failed and not args.fix:
+        print("Tip: --fix OUT.vmx writes a fixed copy; `--json` gives every rule as data.")
+    if not failed:
+        print("All audited rules pass.")
+    return code

@@ -1,0 +1,228 @@
+"""The hardening rules for a VM's .vmx file: datasets/hardening_rules.csv as typed, validated records.
+
+One row per check. The check kinds copy the semantics of VMware's own audit script for vSphere 8
+(audit-vm-8.ps1 of the Security Configuration Guide, SCG): `bool_true_or_absent` is its "T-OR-NP"
+(TRUE passes, FALSE fails, a missing key passes because the default is secure, anything else fails),
+`bool_false_or_absent` its "F-OR-NP", `must_be_absent` its "NP", `int_eq` / `int_le` its numeric
+checks. A `profile` groups the rows: `baseline` (SCG 8 and the vSphere 8 VM STIG), `advanced`
+(SCG 8's advanced tier and guest controls), `legacy` (keys of the 5.x/6.x guides, kept to teach
+"then and now").
+
+A key may be a pattern: `*` stands for a device name or number (`floppy*.present` matches
+`floppy0.present`, `*:*.mode` matches `scsi0:1.mode`) and `a|b` lists alternatives. A `*` inside a
+key read from a .vmx file is a literal character, so a mis-applied `pciPassthru*.present` line in a
+real file does not count as `pciPassthru0.present`.
+
+A bad row raises vlab.knowledge.records.DatasetError with the file, line, column and reason.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+from vlab.knowledge.paths import datasets_dir
+from vlab.knowledge.records import DatasetError
+
+CHECKS = (
+    "bool_true_or_absent",  # T-OR-NP
+    "bool_false_or_absent",  # F-OR-NP
+    "bool_true",  # TRUE only; a missing key fails
+    "bool_false",  # FALSE only; a missing key fails
+    "absent_or_false",  # a device: not there, or present = FALSE
+    "must_be_absent",  # NP: any value fails
+    "int_eq",
+    "int_le",
+    "int_ge",
+    "string_eq",
+    "not_equal",
+    "enum",
+)
+SEVERITIES = ("high", "medium", "low", "info")  # STIG categories; info = no STIG rule
+PROFILES = ("baseline", "advanced", "legacy")
+
+_BOOL_EXPECTED = {
+    "bool_true_or_absent": "TRUE",
+    "bool_true": "TRUE",
+    "bool_false_or_absent": "FALSE",
+    "bool_false": "FALSE",
+    "absent_or_false": "FALSE",
+}
+_ABSENT_MUST_PASS = {"bool_true_or_absent", "bool_false_or_absent", "absent_or_false", "must_be_absent"}
+_ABSENT_MUST_FAIL = {"bool_true", "bool_false"}
+_INT_CHECKS = {"int_eq", "int_le", "int_ge"}
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:*]+$")
+_SCG8_ID = re.compile(r"^(vm|guest)-8\.[a-z0-9-]+$")
+_STIG8_ID = re.compile(r"^VMCH-80-\d{6}$")
+# `*` = a device name and/or number: `floppy0`, `scsi0` (in `*:*.mode`) or `0`
+_WILDCARD = r"[a-z_]*\d+"
+
+
+@dataclass(frozen=True)
+class HardeningRule:
+    """One .vmx check: which key, how it is judged, why, and where the rule comes from."""
+
+    key: str
+    check: str
+    expected: str
+    absent_passes: bool
+    severity: str
+    profile: str
+    scg8_id: str
+    stig8_id: str
+    title: str
+    why: str
+    seed_bullet: str
+    then_and_now: str
+    source: str
+
+    kind = "hardening rule"
+
+    @property
+    def rule_id(self) -> str:
+        """The SCG 8 control id, else the STIG id, else the key."""
+        return self.scg8_id or self.stig8_id or self.key
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """The key patterns this rule looks at (`a|b|c` split)."""
+        return tuple(self.key.split("|"))
+
+    @property
+    def is_pattern(self) -> bool:
+        """True when the rule can match several keys of one file."""
+        return "*" in self.key or "|" in self.key
+
+    def matches(self, key: str) -> bool:
+        """Does a key read from a .vmx file fall under this rule? (case-insensitive)"""
+        return _regex(self.key).fullmatch(key.lower()) is not None
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    parts = [
+        _WILDCARD.join(re.escape(piece) for piece in alt.lower().split("*"))
+        for alt in pattern.split("|")
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def _yes_no(value: str) -> bool:
+    if value not in ("yes", "no"):
+        raise ValueError(f"'{value}' must be yes or no")
+    return value == "yes"
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"'{value}' is not one of {', '.join(allowed)}")
+    return value
+
+
+def _check_row(values: dict[str, str]) -> dict[str, object]:
+    """Validate one row's cells (converted where needed); raise _RowError(column, reason)."""
+    out: dict[str, object] = dict(values)
+    key = values["key"]
+    if not key or not all(_KEY_PATTERN.match(alt) for alt in key.split("|")):
+        raise _RowError("key", f"'{key}' is not a .vmx key or pattern (letters, digits, _ . : * and |)")
+    check = values["check"]
+    if check not in CHECKS:
+        raise _RowError("check", f"'{check}' is not one of {', '.join(CHECKS)}")
+    expected = values["expected"]
+    if check == "must_be_absent":
+        if expected:
+            raise _RowError("expected", "must be empty for must_be_absent")
+    elif not expected:
+        raise _RowError("expected", f"is empty; {check} compares against a value")
+    if check in _BOOL_EXPECTED and expected != _BOOL_EXPECTED[check]:
+        raise _RowError("expected", f"{check} expects {_BOOL_EXPECTED[check]}, not '{expected}'")
+    if check in _INT_CHECKS:
+        try:
+            int(expected)
+        except ValueError:
+            raise _RowError("expected", f"'{expected}' is not a whole number for {check}") from None
+    try:
+        out["absent_passes"] = _yes_no(values["absent_passes"])
+    except ValueError as err:
+        raise _RowError("absent_passes", str(err)) from None
+    if check in _ABSENT_MUST_PASS and not out["absent_passes"]:
+        raise _RowError("absent_passes", f"{check} passes a missing key by definition; write yes")
+    if check in _ABSENT_MUST_FAIL and out["absent_passes"]:
+        raise _RowError("absent_passes", f"{check} fails a missing key by definition; write no")
+    for column, allowed in (("severity", SEVERITIES), ("profile", PROFILES)):
+        try:
+            _one_of(values[column], allowed)
+        except ValueError as err:
+            raise _RowError(column, str(err)) from None
+    if values["scg8_id"] and not _SCG8_ID.match(values["scg8_id"]):
+        raise _RowError("scg8_id", f"'{values['scg8_id']}' is not an SCG 8 id like vm-8.log-enable")
+    if values["stig8_id"] and not _STIG8_ID.match(values["stig8_id"]):
+        raise _RowError("stig8_id", f"'{values['stig8_id']}' is not a STIG id like VMCH-80-000189")
+    if values["profile"] == "baseline" and not (values["scg8_id"] or values["stig8_id"]):
+        raise _RowError("scg8_id", "a baseline rule needs an SCG 8 or a STIG 8 id")
+    return out
+
+
+class _RowError(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+_OPTIONAL = frozenset({"expected", "scg8_id", "stig8_id", "seed_bullet", "then_and_now"})
+
+
+def read_hardening_rules(path: Path | str) -> tuple[HardeningRule, ...]:
+    """Read and validate a hardening-rules CSV; raise DatasetError naming the first bad cell."""
+    path = Path(path)
+    columns = [f.name for f in fields(HardeningRule)]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise DatasetError(path, 1, None, f"not UTF-8 text ({err.reason})") from None
+    rows = csv.reader(text.splitlines())
+    header = next(rows, None)
+    if header is None:
+        raise DatasetError(path, 1, None, "the file is empty; expected a header row")
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DatasetError(path, 1, missing[0], f"header lacks column(s) {', '.join(missing)}")
+    rules: list[HardeningRule] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise DatasetError(path, line, None, f"has {len(row)} cells, the header has {len(header)}")
+        cells = {c: v.strip() for c, v in zip(header, row, strict=True)}
+        for column in columns:
+            if not cells[column] and column not in _OPTIONAL:
+                raise DatasetError(path, line, column, "is empty")
+        try:
+            values = _check_row({c: cells[c] for c in columns})
+        except _RowError as err:
+            raise DatasetError(path, line, err.column, err.reason) from None
+        lower = cells["key"].lower()
+        if lower in seen:
+            raise DatasetError(path, line, "key", f"'{cells['key']}' repeats line {seen[lower]}")
+        seen[lower] = line
+        rules.append(HardeningRule(**values))
+    if not rules:
+        raise DatasetError(path, 2, None, "no rules: the file has a header and nothing else")
+    return tuple(rules)
+
+
+@cache
+def hardening_rules() -> tuple[HardeningRule, ...]:
+    """Every rule of datasets/hardening_rules.csv, in file order."""
+    return read_hardening_rules(datasets_dir() / "hardening_rules.csv")
+
+
+def rules_for(profiles: tuple[str, ...] | list[str] = ("baseline",)) -> tuple[HardeningRule, ...]:
+    """The rules of the given profiles (`baseline`, `advanced`, `legacy`), in file order."""
+    unknown = [p for p in profiles if p not in PROFILES]
+    if unknown:
+        raise ValueError(f"unknown profile '{unknown[0]}'; choose from {', '.join(PROFILES)}")
+    return tuple(r for r in hardening_rules() if r.profile in profiles)
