@@ -145,5 +145,5 @@ def test_duplicate_keys_missing_columns_and_short_rows_are_refused(tmp_path):
         read_hardening_rules(write(tmp_path, GOOD_ROW, header=HEADER.replace(",why", "")))
     with pytest.raises(DatasetError, match="cells"):
         read_hardening_rules(write(tmp_path, "log.keepOld,int_eq,10"))
-    with pytest.raises(DatasetError, match="no rules"):
+    with pytest.raises(DatasetError, match="no rows"):
         read_hardening_rules(write(tmp_path))

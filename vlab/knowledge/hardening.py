@@ -176,42 +176,7 @@ _OPTIONAL = frozenset({"expected", "scg8_id", "stig8_id", "seed_bullet", "then_a
 
 def read_hardening_rules(path: Path | str) -> tuple[HardeningRule, ...]:
     """Read and validate a hardening-rules CSV; raise DatasetError naming the first bad cell."""
-    path = Path(path)
-    columns = [f.name for f in fields(HardeningRule)]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise DatasetError(path, 1, None, f"not UTF-8 text ({err.reason})") from None
-    rows = csv.reader(text.splitlines())
-    header = next(rows, None)
-    if header is None:
-        raise DatasetError(path, 1, None, "the file is empty; expected a header row")
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise DatasetError(path, 1, missing[0], f"header lacks column(s) {', '.join(missing)}")
-    rules: list[HardeningRule] = []
-    seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise DatasetError(path, line, None, f"has {len(row)} cells, the header has {len(header)}")
-        cells = {c: v.strip() for c, v in zip(header, row, strict=True)}
-        for column in columns:
-            if not cells[column] and column not in _OPTIONAL:
-                raise DatasetError(path, line, column, "is empty")
-        try:
-            values = _check_row({c: cells[c] for c in columns})
-        except _RowError as err:
-            raise DatasetError(path, line, err.column, err.reason) from None
-        lower = cells["key"].lower()
-        if lower in seen:
-            raise DatasetError(path, line, "key", f"'{cells['key']}' repeats line {seen[lower]}")
-        seen[lower] = line
-        rules.append(HardeningRule(**values))
-    if not rules:
-        raise DatasetError(path, 2, None, "no rules: the file has a header and nothing else")
-    return tuple(rules)
+    return _read_csv(Path(path), HardeningRule, _OPTIONAL, _check_row)
 
 
 @cache
@@ -226,3 +191,107 @@ def rules_for(profiles: tuple[str, ...] | list[str] = ("baseline",)) -> tuple[Ha
     if unknown:
         raise ValueError(f"unknown profile '{unknown[0]}'; choose from {', '.join(PROFILES)}")
     return tuple(r for r in hardening_rules() if r.profile in profiles)
+
+
+# Host, vSwitch and vCenter settings: not in a .vmx, so judged from a choice per setting.
+SCOPES = ("host", "vswitch", "vcenter")
+_HOST_SCG8_ID = re.compile(r"^(esxi|vcenter)-8\.[a-z0-9-]+$")
+_HOST_STIG8_ID = re.compile(r"^(ESXI|VCSA)-80-\d{6}$")
+
+
+@dataclass(frozen=True)
+class HostSetting:
+    """One host / vSwitch / vCenter setting: the values it can take, its default, which pass."""
+
+    setting: str
+    scope: str
+    choices: tuple[str, ...]
+    default_value: str
+    expected: tuple[str, ...]
+    scg8_id: str
+    stig8_id: str
+    title: str
+    why: str
+    seed_bullet: str
+    then_and_now: str
+    source: str
+
+    kind = "host hardening setting"
+
+    @property
+    def rule_id(self) -> str:
+        return self.scg8_id or self.stig8_id or self.setting
+
+
+def _host_row(cells: dict[str, str]) -> dict[str, object]:
+    out: dict[str, object] = dict(cells)
+    if cells["scope"] not in SCOPES:
+        raise _RowError("scope", f"'{cells['scope']}' is not one of {', '.join(SCOPES)}")
+    choices = tuple(c.strip() for c in cells["choices"].split("|"))
+    if len(choices) < 2 or not all(choices) or len(set(choices)) != len(choices):
+        raise _RowError("choices", "needs two or more distinct values separated by |")
+    out["choices"] = choices
+    if cells["default_value"] not in choices:
+        raise _RowError("default_value", f"'{cells['default_value']}' is not one of the choices")
+    expected = tuple(e.strip() for e in cells["expected"].split("|"))
+    wrong = [e for e in expected if e not in choices]
+    if wrong:
+        raise _RowError("expected", f"'{wrong[0]}' is not one of the choices")
+    out["expected"] = expected
+    if cells["scg8_id"] and not _HOST_SCG8_ID.match(cells["scg8_id"]):
+        raise _RowError("scg8_id", f"'{cells['scg8_id']}' is not an id like esxi-8.deactivate-ssh")
+    if cells["stig8_id"] and not _HOST_STIG8_ID.match(cells["stig8_id"]):
+        raise _RowError("stig8_id", f"'{cells['stig8_id']}' is not an id like ESXI-80-000193")
+    if not (cells["scg8_id"] or cells["stig8_id"]):
+        raise _RowError("scg8_id", "a setting needs an SCG 8 or a STIG 8 id")
+    return out
+
+
+def _read_csv(path: Path, record: type, optional: frozenset[str], check_row) -> tuple:
+    columns = [f.name for f in fields(record)]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise DatasetError(path, 1, None, f"not UTF-8 text ({err.reason})") from None
+    rows = csv.reader(text.splitlines())
+    header = next(rows, None)
+    if header is None:
+        raise DatasetError(path, 1, None, "the file is empty; expected a header row")
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DatasetError(path, 1, missing[0], f"header lacks column(s) {', '.join(missing)}")
+    records: list = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise DatasetError(path, line, None, f"has {len(row)} cells, the header has {len(header)}")
+        cells = {c: v.strip() for c, v in zip(header, row, strict=True)}
+        for column in columns:
+            if not cells[column] and column not in optional:
+                raise DatasetError(path, line, column, "is empty")
+        try:
+            values = check_row({c: cells[c] for c in columns})
+        except _RowError as err:
+            raise DatasetError(path, line, err.column, err.reason) from None
+        key = cells[columns[0]].lower()
+        if key in seen:
+            raise DatasetError(path, line, columns[0], f"'{cells[columns[0]]}' repeats line {seen[key]}")
+        seen[key] = line
+        records.append(record(**values))
+    if not records:
+        raise DatasetError(path, 2, None, "no rows: the file has a header and nothing else")
+    return tuple(records)
+
+
+def read_host_settings(path: Path | str) -> tuple[HostSetting, ...]:
+    """Read and validate a host-settings CSV; raise DatasetError naming the first bad cell."""
+    optional = frozenset({"scg8_id", "stig8_id", "seed_bullet", "then_and_now"})
+    return _read_csv(Path(path), HostSetting, optional, _host_row)
+
+
+@cache
+def host_settings() -> tuple[HostSetting, ...]:
+    """Every row of datasets/hardening_host_settings.csv, in file order."""
+    return read_host_settings(datasets_dir() / "hardening_host_settings.csv")

@@ -1,0 +1,77 @@
+"""Host-level hardening: the settings dataset, a fresh install's verdicts (SCG 8 defaults, read in
+hardening-facts.md §1b), a hardened host, the vSwitch policy's exposures, and bad input."""
+from __future__ import annotations
+
+import pytest
+
+from vlab.knowledge.hardening import host_settings, read_host_settings
+from vlab.knowledge.records import DatasetError
+from vlab.models.host_hardening import audit_host, vswitch_exposure
+
+HARDENED = {
+    "MAC address changes": "Reject", "Forged transmits": "Reject", "Lockdown mode": "lockdownNormal",
+    "Security.PasswordQualityControl":
+        "similar=deny retry=3 min=disabled,disabled,disabled,disabled,15 max=64",
+    "Syslog.global.logHost": "a site log server",
+}
+
+
+def test_every_setting_is_sourced_and_has_an_id():
+    for s in host_settings():
+        assert s.source and s.title and s.why and (s.scg8_id or s.stig8_id)
+        assert s.default_value in s.choices and set(s.expected) <= set(s.choices)
+
+
+def test_a_fresh_install_fails_what_scg8_says_is_insecure_by_default():
+    failed = {r.setting.setting for r in audit_host() if not r.passed}
+    # SCG 8 defaults: MAC changes Accept, forged transmits Accept, lockdown disabled, 7-character
+    # passwords, no remote syslog; promiscuous Reject, BPDU filter 1 and salting 2 already comply.
+    assert failed == {"MAC address changes", "Forged transmits", "Lockdown mode",
+                      "Security.PasswordQualityControl", "Syslog.global.logHost"}
+    assert all(r.is_default for r in audit_host())
+
+
+def test_a_hardened_host_passes_and_names_compare_case_insensitively():
+    results = audit_host({k.upper(): v for k, v in HARDENED.items()})
+    assert all(r.passed for r in results)
+    assert not any(r.is_default for r in results if r.setting.setting in HARDENED)
+
+
+def test_the_notes_advice_breaks_things_today():
+    (salting,) = [r for r in audit_host({"Mem.ShareForceSalting": "0"})
+                  if r.setting.setting == "Mem.ShareForceSalting"]
+    assert not salting.passed and "should be 2" in salting.message
+
+
+def test_bad_names_and_values_say_what_is_allowed():
+    with pytest.raises(ValueError, match="unknown host setting 'Promiscuous'"):
+        audit_host({"Promiscuous": "Reject"})
+    with pytest.raises(ValueError, match="Accept | Reject"):
+        audit_host({"Promiscuous mode": "Drop"})
+
+
+def test_vswitch_exposure_follows_each_policy():
+    defaults = vswitch_exposure()
+    assert [e.possible for e in defaults] == [False, True, True]
+    assert not any(e.possible for e in vswitch_exposure("Reject", "Reject", "Reject"))
+    assert all(e.possible for e in vswitch_exposure("Accept", "Accept", "Accept"))
+    with pytest.raises(ValueError, match="Accept or Reject"):
+        vswitch_exposure("accept")
+
+
+def test_a_bad_host_row_names_its_line_and_column(tmp_path):
+    header = ("setting,scope,choices,default_value,expected,scg8_id,stig8_id,title,why,"
+              "seed_bullet,then_and_now,source")
+    good = "SSH,host,running|stopped,stopped,stopped,esxi-8.deactivate-ssh,ESXI-80-000193,t,w,,,s"
+    cases = [
+        (good.replace("stopped,stopped,", "off,stopped,"), "default_value"),
+        (good.replace(",host,", ",cluster,"), "scope"),
+        (good.replace("running|stopped", "stopped"), "choices"),
+        (good.replace("ESXI-80-000193", "ESX-193"), "stig8_id"),
+    ]
+    for row, column in cases:
+        path = tmp_path / "host.csv"
+        path.write_text(f"{header}\n{good.replace('SSH', 'Shell')}\n{row}\n", encoding="utf-8")
+        with pytest.raises(DatasetError) as info:
+            read_host_settings(path)
+        assert (info.value.line, info.value.column) == (3, column)
