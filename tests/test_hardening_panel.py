@@ -1,0 +1,54 @@
+"""Lab 08's panels: the pure table/figure functions and the widgets driven without a browser."""
+from __future__ import annotations
+
+from vlab.exercises.hardening import WEB01_VMX
+from vlab.models.hardening import audit_text
+from vlab.widgets.hardening_panel import (
+    HardeningPanel,
+    HostHardeningPanel,
+    results_frame,
+    seed_map_frame,
+    status_figure,
+)
+
+
+def test_results_frame_and_figure_count_the_same_verdicts():
+    results = audit_text(WEB01_VMX)
+    frame = results_frame(results)
+    assert len(frame) == len(results)
+    assert (frame["verdict"] == "✗ FAIL").sum() == 11
+    fig = status_figure(results)
+    assert sum(sum(trace.y) for trace in fig.data) == len(results)
+    fails = [t for t in fig.data if "FAIL" in t.name][0]
+    assert sum(fails.y) == 11
+
+
+def test_seed_map_covers_the_notes_hardening_bullets():
+    frame = seed_map_frame()
+    said = " ".join(frame["the notes say"])
+    for bullet in ("Disable copy-paste", "Disable logging", "promiscuous mode", "MAC spoofing",
+                   "isolated network for VMotion", "SNMP", "password policies"):
+        assert bullet in said, bullet
+
+
+def test_the_panel_reacts_to_text_profile_and_bad_input():
+    panel = HardeningPanel(WEB01_VMX)
+    assert sum(not r.passed for r in panel.results) == 11
+    assert "✗ FAIL" in panel.table.value and panel.plot.outputs
+    panel.profile.value = "+ legacy (5.x/6.x)"
+    assert len(panel.results) > 24
+    panel.text.value = 'RemoteDisplay.maxConnections = "1\n'
+    assert "Cannot audit" in panel.status.value and "line 1" in panel.status.value
+    panel.text.value = 'RemoteDisplay.maxConnections = "1"\nmigrate.encryptionMode = "required"\n'
+    assert "6 fail" in panel.status.value  # legacy and advanced keys are missing
+    panel.profile.value = "baseline (SCG 8)"
+    assert "0 fail" in panel.status.value
+
+
+def test_the_host_panel_starts_at_defaults_and_follows_the_drop_downs():
+    panel = HostHardeningPanel()
+    assert "8 pass, 5 fail" in panel.status.value
+    assert panel.exposure.value.count("YES") == 2  # MAC changes and forged transmits accepted
+    panel.controls["MAC address changes"].value = "Reject"
+    panel.controls["Forged transmits"].value = "Reject"
+    assert panel.exposure.value.count("YES") == 0 and "10 pass, 3 fail" in panel.status.value
