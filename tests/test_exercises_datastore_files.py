@@ -116,3 +116,21 @@ def test_the_widget_records_attempts(vlab_home, folder):
 def test_a_bad_seed_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="seed"):
         build_broken_folder(tmp_path, seed=-1)
+
+
+def test_the_orphan_copies_its_model_delta_header_and_size(folder):
+    orphan = folder.path / "web01-000004-sesparse.vmdk"
+    model = folder.path / "web01-000003-sesparse.vmdk"
+    assert orphan.stat().st_size == model.stat().st_size
+    assert orphan.read_bytes()[:512] == model.read_bytes()[:512]
+
+
+def test_a_folder_without_root_is_temporary():
+    import gc
+
+    broken = build_broken_folder(seed=2)
+    path = broken.path
+    assert path.is_dir() and broken.vm == "app01"
+    del broken
+    gc.collect()
+    assert not path.exists()

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vlab.learn.checks import Criterion
@@ -85,17 +84,21 @@ class BrokenFolder:
     path: Path
     vm: str
     injected: tuple[Injected, ...]
+    # the TemporaryDirectory when build_broken_folder made one: removed when this object goes
+    temporary: tempfile.TemporaryDirectory | None = field(default=None, repr=False, compare=False)
 
 
 def build_broken_folder(root: str | Path | None = None, seed: int = 0) -> BrokenFolder:
-    """Write a VM folder with three anomalies under `root` (a new temporary directory if None).
+    """Write a VM folder with three anomalies under `root` (None: a temporary directory, deleted
+    when the returned object is garbage-collected or Python exits).
 
     The VM (4 GiB memory, a 16 GiB thin disk) was powered on, written to, given three snapshots
     and powered off, so its vmware.log ends with the VMX process exiting.
     """
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    base = Path(tempfile.mkdtemp(prefix="vlab-lab05-")) if root is None else Path(root)
+    temporary = tempfile.TemporaryDirectory(prefix="vlab-lab05-") if root is None else None
+    base = Path(temporary.name) if temporary is not None else Path(root)
     name = VM_NAMES[seed % len(VM_NAMES)]
     ds = Datastore("datastore1", capacity_gb=100, seed=seed)
     vm = ds.create_vm(name, memory_mb=4096, disk_gb=16, thin=True)
@@ -109,7 +112,7 @@ def build_broken_folder(root: str | Path | None = None, seed: int = 0) -> Broken
     folder = base / name
     injected = tuple(_INJECT[code](folder, name, vm.swap_name, vm.swap_bytes)
                      for code in _COMBOS[seed % len(_COMBOS)])
-    return BrokenFolder(folder, name, injected)
+    return BrokenFolder(folder, name, injected, temporary)
 
 
 def _orphan_delta(folder: Path, name: str, _swap: str, _swap_bytes: int) -> Injected:
@@ -118,7 +121,10 @@ def _orphan_delta(folder: Path, name: str, _swap: str, _swap_bytes: int) -> Inje
     extent = re.search(r'"([^"]+-sesparse\.vmdk)"', text).group(1)
     new_extent = extent.replace("-000003-", "-000004-")
     (folder / f"{name}-000004.vmdk").write_text(text.replace(extent, new_extent))
-    shutil.copy(folder / extent, folder / new_extent)
+    source = folder / extent
+    with source.open("rb") as src, (folder / new_extent).open("wb") as out:
+        out.write(src.read(64 * 1024))  # the sparse header; the rest stays a hole, as materialize writes it
+        out.truncate(source.stat().st_size)
     return Injected("orphan_delta", f"{name}-000004.vmdk",
                     "a delta left behind by a failed consolidation")
 
