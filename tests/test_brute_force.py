@@ -5,7 +5,13 @@ import statistics
 
 import pytest
 
-from vlab.models.brute_force import SECONDS_PER_YEAR, attack, effective_rate, keyspace, simulate_attacks
+from vlab.models.brute_force import (
+    SECONDS_PER_YEAR,
+    attack,
+    effective_rate,
+    keyspace,
+    simulate_attacks,
+)
 
 
 def test_keyspace_counts_alphabet_to_the_length():
