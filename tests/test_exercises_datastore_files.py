@@ -93,12 +93,27 @@ def test_a_right_problem_in_the_wrong_file_says_so(folder):
 def test_malformed_and_unknown_answers_get_messages(folder):
     with pytest.raises(ValueError, match="line 2 .* FILE: PROBLEM"):
         parse_answers("# comment\nweb01.vmx orphan\n")
-    with pytest.raises(ValueError, match="one of: broken_chain"):
+    with pytest.raises(ValueError, match="one of: chain_too_deep, broken_chain"):
         problem_code("it smells funny")
     criteria = check_problems(solution(folder) + "\nweb01.vmx: it smells funny", folder.path)
     assert [c.passed for c in criteria[:4]] == [True] * 4
     assert not criteria[-1].passed and "line 4" in criteria[-1].message
     assert problem_code("Broken-Chain") == "broken_chain" and problem_code("the .vswp") == "vswp_while_off"
+
+
+@pytest.mark.parametrize("words, code", [
+    ("parentCID does not match", "broken_chain"),
+    ("the chain is too deep", "chain_too_deep"),
+    ("not used by any snapshot", "orphan_delta"),
+    ("its parent is missing", "missing_parent"),
+    ("missing", "missing_extent"),
+    ("flat file deleted", "missing_extent"),
+    ("swap file left behind", "vswp_while_off"),
+    ("datastore nearly full", "datastore_nearly_full"),
+    ("MISSING_DISK", "missing_disk"),
+])
+def test_problem_words_map_to_the_finding_a_person_means(words, code):
+    assert problem_code(words) == code
 
 
 def test_the_widget_records_attempts(vlab_home, folder):

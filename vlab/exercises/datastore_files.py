@@ -41,14 +41,15 @@ _COMBOS = (
 
 # Words a learner may write for each finding code (checked in this order; codes always work).
 PROBLEM_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("chain_too_deep", ("too deep", "deeper", "too long", "too many")),
     ("broken_chain", ("cid", "chain", "mismatch")),
-    ("orphan_delta", ("orphan", "unused", "unreferenced", "leftover delta", "left over delta")),
+    ("orphan_delta", ("orphan", "unused", "not used", "nobody", "unreferenced", "left over delta",
+                      "leftover delta")),
     ("vswp_while_off", ("vswp", "swap")),
-    ("missing_extent", ("extent", "flat", "data file")),
     ("missing_parent", ("parent",)),
     ("missing_disk", ("missing disk", "disk missing")),
-    ("chain_too_deep", ("too deep", "deep")),
-    ("malformed_file", ("malformed", "corrupt", "syntax")),
+    ("missing_extent", ("extent", "flat", "data file", "missing")),
+    ("malformed_file", ("malformed", "corrupt", "syntax", "parse")),
     ("datastore_nearly_full", ("full",)),
 )
 CODES = tuple(code for code, _words in PROBLEM_WORDS)

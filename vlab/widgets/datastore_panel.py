@@ -243,7 +243,7 @@ def space_figure(ds: Datastore, title: str = "") -> go.Figure:
         marker={"colors": colours}, customdata=hover,
         hovertemplate="%{label}<br>%{customdata}<extra></extra>", textinfo="label",
     ))
-    fig.update_layout(title=title or space_summary(ds), height=360,
+    fig.update_layout(title=title or space_summary(ds), height=300,
                       margin={"t": 40, "l": 5, "r": 5, "b": 5}, title_font_size=13)
     return fig
 
