@@ -211,3 +211,16 @@ def test_the_browser_lists_and_reads_a_real_folder(tmp_path):
     assert "NUL" in read_folder_file(folder, "notes.vmx")
     with pytest.raises(ValueError, match="no file"):
         read_folder_file(folder, "../web01/web01.vmx")
+
+
+@pytest.mark.parametrize("key", ["power-on", "snapshot-memory", "suspend", "revert", "template"])
+def test_every_step_writes_a_healthy_folder_of_the_listed_size(tmp_path, key):
+    # the lab contrasts these folders with the checker's broken one: vlab explain finds nothing here
+    from vlab.models.vm_folder import inspect_folder
+
+    ds, vm = replay(key)
+    folder = ds.materialize(tmp_path) / "web01"
+    report = inspect_folder(folder, capacity_bytes=ds.capacity_bytes, free_bytes=ds.free_bytes())
+    assert report.findings == []
+    assert sorted(p.name for p in folder.iterdir()) == [r.file for r in folder_rows(vm.files())]
+    assert report.total_bytes == sum(p.stat().st_size for p in folder.iterdir()) == vm.used_bytes()
