@@ -75,3 +75,16 @@ def test_a_bad_host_row_names_its_line_and_column(tmp_path):
         with pytest.raises(DatasetError) as info:
             read_host_settings(path)
         assert (info.value.line, info.value.column) == (3, column)
+
+
+def test_host_seed_bullets_quote_the_notes():
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parents[2] / "shared" / "seed" / "vmware-intro-notes.txt"
+    if not seed.exists():
+        pytest.skip("seed notes absent")
+    notes = " ".join(seed.read_text(encoding="utf-8").split()).lower()
+    bullets = {s.seed_bullet for s in host_settings() if s.seed_bullet}
+    assert len(bullets) >= 7
+    for bullet in bullets:
+        assert bullet.rsplit(": ", 1)[-1].lower() in notes, bullet
