@@ -180,3 +180,13 @@ def test_malformed_input_is_a_clear_value_error():
 def test_property_fix_always_reaches_a_passing_file(settings_):
     fixed = parse_dictfile(remediate(DictFile(settings_), ALL))
     assert not failures(audit(fixed, ALL))
+
+
+def test_the_models_and_the_cli_import_no_widget_or_plotting_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, vlab.models.hardening, vlab.models.host_hardening, vlab.cli.harden; "
+            "print(sorted(m for m in ('ipywidgets', 'plotly', 'pandas', 'yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
