@@ -32,7 +32,7 @@ def ada(vlab_home, monkeypatch):
         store.record(LAB, "vmkernel-role", "x", False, 0)
         store.record(LAB, "vmkernel-role", "y", True, 1)
         store.record(LAB, "vswp-size-mb", "3072", True, 2)
-        store.record("08_hardening", "fix-vmx", "text", True, 1)
+        store.record("99_no_bank", "fix-vmx", "text", True, 1)
     with ProgressStore(learner="bob") as store:
         store.record(LAB, "vmkernel-role", "z", True, 1)
     return vlab_home
@@ -77,7 +77,7 @@ def test_progress_text_shows_completion_and_score_of_this_learner_only(ada):
     assert out.returncode == 0, out.stderr
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith(LAB))
     assert line.split() == [LAB, "25%", "2/8", "3/9", "3"]  # bob's attempt is not counted
-    assert "08_hardening" in out.stdout and "no quiz" in out.stdout
+    assert "99_no_bank" in out.stdout and "no quiz" in out.stdout
 
 
 def test_progress_json_and_learner_option(ada, capsys):
@@ -109,8 +109,8 @@ def test_reset_without_stdin_or_with_no_does_nothing(ada):
 
 def test_reset_one_lab_with_confirmation_keeps_the_rest(ada, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
-    assert main(["progress", "--reset", "--lab", "08_hardening"]) == 0
-    assert "Delete 1 attempt(s) of ada in lab 08_hardening?" in capsys.readouterr().err
+    assert main(["progress", "--reset", "--lab", "99_no_bank"]) == 0
+    assert "Delete 1 attempt(s) of ada in lab 99_no_bank?" in capsys.readouterr().err
     with ProgressStore(learner="ada") as store:
         assert {a.lab for a in store.attempts()} == {LAB}
         assert len(store.attempts(learner="bob")) == 1
