@@ -17,14 +17,13 @@ A bad row raises vlab.knowledge.records.DatasetError with the file, line, column
 """
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from vlab.knowledge.paths import datasets_dir
-from vlab.knowledge.records import DatasetError
+from vlab.knowledge.records import RowError, read_rows
 
 CHECKS = (
     "bool_true_or_absent",  # T-OR-NP
@@ -122,53 +121,47 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
 
 
 def _check_row(values: dict[str, str]) -> dict[str, object]:
-    """Validate one row's cells (converted where needed); raise _RowError(column, reason)."""
+    """Validate one row's cells (converted where needed); raise RowError(column, reason)."""
     out: dict[str, object] = dict(values)
     key = values["key"]
     if not key or not all(_KEY_PATTERN.match(alt) for alt in key.split("|")):
-        raise _RowError("key", f"'{key}' is not a .vmx key or pattern (letters, digits, _ . : * and |)")
+        raise RowError("key", f"'{key}' is not a .vmx key or pattern (letters, digits, _ . : * and |)")
     check = values["check"]
     if check not in CHECKS:
-        raise _RowError("check", f"'{check}' is not one of {', '.join(CHECKS)}")
+        raise RowError("check", f"'{check}' is not one of {', '.join(CHECKS)}")
     expected = values["expected"]
     if check == "must_be_absent":
         if expected:
-            raise _RowError("expected", "must be empty for must_be_absent")
+            raise RowError("expected", "must be empty for must_be_absent")
     elif not expected:
-        raise _RowError("expected", f"is empty; {check} compares against a value")
+        raise RowError("expected", f"is empty; {check} compares against a value")
     if check in _BOOL_EXPECTED and expected != _BOOL_EXPECTED[check]:
-        raise _RowError("expected", f"{check} expects {_BOOL_EXPECTED[check]}, not '{expected}'")
+        raise RowError("expected", f"{check} expects {_BOOL_EXPECTED[check]}, not '{expected}'")
     if check in _INT_CHECKS:
         try:
             int(expected)
         except ValueError:
-            raise _RowError("expected", f"'{expected}' is not a whole number for {check}") from None
+            raise RowError("expected", f"'{expected}' is not a whole number for {check}") from None
     try:
         out["absent_passes"] = _yes_no(values["absent_passes"])
     except ValueError as err:
-        raise _RowError("absent_passes", str(err)) from None
+        raise RowError("absent_passes", str(err)) from None
     if check in _ABSENT_MUST_PASS and not out["absent_passes"]:
-        raise _RowError("absent_passes", f"{check} passes a missing key by definition; write yes")
+        raise RowError("absent_passes", f"{check} passes a missing key by definition; write yes")
     if check in _ABSENT_MUST_FAIL and out["absent_passes"]:
-        raise _RowError("absent_passes", f"{check} fails a missing key by definition; write no")
+        raise RowError("absent_passes", f"{check} fails a missing key by definition; write no")
     for column, allowed in (("severity", SEVERITIES), ("profile", PROFILES)):
         try:
             _one_of(values[column], allowed)
         except ValueError as err:
-            raise _RowError(column, str(err)) from None
+            raise RowError(column, str(err)) from None
     if values["scg8_id"] and not _SCG8_ID.match(values["scg8_id"]):
-        raise _RowError("scg8_id", f"'{values['scg8_id']}' is not an SCG 8 id like vm-8.log-enable")
+        raise RowError("scg8_id", f"'{values['scg8_id']}' is not an SCG 8 id like vm-8.log-enable")
     if values["stig8_id"] and not _STIG8_ID.match(values["stig8_id"]):
-        raise _RowError("stig8_id", f"'{values['stig8_id']}' is not a STIG id like VMCH-80-000189")
+        raise RowError("stig8_id", f"'{values['stig8_id']}' is not a STIG id like VMCH-80-000189")
     if values["profile"] == "baseline" and not (values["scg8_id"] or values["stig8_id"]):
-        raise _RowError("scg8_id", "a baseline rule needs an SCG 8 or a STIG 8 id")
+        raise RowError("scg8_id", "a baseline rule needs an SCG 8 or a STIG 8 id")
     return out
-
-
-class _RowError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column, self.reason = column, reason
 
 
 _OPTIONAL = frozenset({"expected", "scg8_id", "stig8_id", "seed_bullet", "then_and_now"})
@@ -226,63 +219,29 @@ class HostSetting:
 def _host_row(cells: dict[str, str]) -> dict[str, object]:
     out: dict[str, object] = dict(cells)
     if cells["scope"] not in SCOPES:
-        raise _RowError("scope", f"'{cells['scope']}' is not one of {', '.join(SCOPES)}")
+        raise RowError("scope", f"'{cells['scope']}' is not one of {', '.join(SCOPES)}")
     choices = tuple(c.strip() for c in cells["choices"].split("|"))
     if len(choices) < 2 or not all(choices) or len(set(choices)) != len(choices):
-        raise _RowError("choices", "needs two or more distinct values separated by |")
+        raise RowError("choices", "needs two or more distinct values separated by |")
     out["choices"] = choices
     if cells["default_value"] not in choices:
-        raise _RowError("default_value", f"'{cells['default_value']}' is not one of the choices")
+        raise RowError("default_value", f"'{cells['default_value']}' is not one of the choices")
     expected = tuple(e.strip() for e in cells["expected"].split("|"))
     wrong = [e for e in expected if e not in choices]
     if wrong:
-        raise _RowError("expected", f"'{wrong[0]}' is not one of the choices")
+        raise RowError("expected", f"'{wrong[0]}' is not one of the choices")
     out["expected"] = expected
     if cells["scg8_id"] and not _HOST_SCG8_ID.match(cells["scg8_id"]):
-        raise _RowError("scg8_id", f"'{cells['scg8_id']}' is not an id like esxi-8.deactivate-ssh")
+        raise RowError("scg8_id", f"'{cells['scg8_id']}' is not an id like esxi-8.deactivate-ssh")
     if cells["stig8_id"] and not _HOST_STIG8_ID.match(cells["stig8_id"]):
-        raise _RowError("stig8_id", f"'{cells['stig8_id']}' is not an id like ESXI-80-000193")
+        raise RowError("stig8_id", f"'{cells['stig8_id']}' is not an id like ESXI-80-000193")
     if not (cells["scg8_id"] or cells["stig8_id"]):
-        raise _RowError("scg8_id", "a setting needs an SCG 8 or a STIG 8 id")
+        raise RowError("scg8_id", "a setting needs an SCG 8 or a STIG 8 id")
     return out
 
 
 def _read_csv(path: Path, record: type, optional: frozenset[str], check_row) -> tuple:
-    columns = [f.name for f in fields(record)]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise DatasetError(path, 1, None, f"not UTF-8 text ({err.reason})") from None
-    rows = csv.reader(text.splitlines())
-    header = next(rows, None)
-    if header is None:
-        raise DatasetError(path, 1, None, "the file is empty; expected a header row")
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise DatasetError(path, 1, missing[0], f"header lacks column(s) {', '.join(missing)}")
-    records: list = []
-    seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise DatasetError(path, line, None, f"has {len(row)} cells, the header has {len(header)}")
-        cells = {c: v.strip() for c, v in zip(header, row, strict=True)}
-        for column in columns:
-            if not cells[column] and column not in optional:
-                raise DatasetError(path, line, column, "is empty")
-        try:
-            values = check_row({c: cells[c] for c in columns})
-        except _RowError as err:
-            raise DatasetError(path, line, err.column, err.reason) from None
-        key = cells[columns[0]].lower()
-        if key in seen:
-            raise DatasetError(path, line, columns[0], f"'{cells[columns[0]]}' repeats line {seen[key]}")
-        seen[key] = line
-        records.append(record(**values))
-    if not records:
-        raise DatasetError(path, 2, None, "no rows: the file has a header and nothing else")
-    return tuple(records)
+    return tuple(read_rows(path, record, optional, check_row, require_rows=True))
 
 
 def read_host_settings(path: Path | str) -> tuple[HostSetting, ...]:

@@ -178,9 +178,23 @@ _SCHEMAS: dict[type, tuple[frozenset[str], dict[str, Callable[[str], object]]]] 
 }
 
 
-def read_table(path: Path, record: type) -> list:
-    """Read one CSV into `record` instances, validating every cell; raise DatasetError on the first bad one."""
-    optional, converters = _SCHEMAS[record]
+class RowError(ValueError):
+    """Raised by a row converter: which column is wrong, and why (read_rows adds file and line)."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+def read_rows(path: Path, record: type, optional: frozenset[str],
+              convert_row: Callable[[dict[str, str]], dict[str, object]], *,
+              require_rows: bool = False) -> list:
+    """Read one CSV into `record` instances.
+
+    Checks the file (UTF-8, a header with every field of `record`), each row (as many cells as the header, no
+    empty cell outside `optional`), passes the cells to `convert_row` (which raises RowError for a bad cell),
+    and refuses a repeated first-column key. Any problem raises DatasetError with file, line and column.
+    """
     columns = [f.name for f in fields(record)]
     try:
         text = path.read_text(encoding="utf-8")
@@ -200,22 +214,38 @@ def read_table(path: Path, record: type) -> list:
             continue
         if len(row) != len(header):
             raise DatasetError(path, line, None, f"has {len(row)} cells, the header has {len(header)}")
-        cells = dict(zip(header, row, strict=True))
-        values = {}
+        cells = {c: v.strip() for c, v in zip(header, row, strict=True)}
         for column in columns:
-            raw = cells[column].strip()
-            if not raw and column not in optional:
+            if not cells[column] and column not in optional:
                 raise DatasetError(path, line, column, "is empty")
+        try:
+            values = convert_row({c: cells[c] for c in columns})
+        except RowError as err:
+            raise DatasetError(path, line, err.column, err.reason) from None
+        key = cells[key_column].lower()
+        if key in seen:
+            raise DatasetError(path, line, key_column, f"'{cells[key_column]}' repeats line {seen[key]}")
+        seen[key] = line
+        records.append(record(**values))
+    if require_rows and not records:
+        raise DatasetError(path, 2, None, "no rows: the file has a header and nothing else")
+    return records
+
+
+def read_table(path: Path, record: type) -> list:
+    """Read one of the knowledge tables into `record` instances, validating every cell."""
+    optional, converters = _SCHEMAS[record]
+
+    def convert(cells: dict[str, str]) -> dict[str, object]:
+        values = {}
+        for column, raw in cells.items():
             try:
                 values[column] = converters.get(column, str)(raw)
             except ValueError as err:
-                raise DatasetError(path, line, column, str(err)) from None
-        key = values[key_column].lower()
-        if key in seen:
-            raise DatasetError(path, line, key_column, f"'{values[key_column]}' repeats line {seen[key]}")
-        seen[key] = line
-        records.append(record(**values))
-    return records
+                raise RowError(column, str(err)) from None
+        return values
+
+    return read_rows(path, record, optional, convert)
 
 
 def all_names(item: DatastoreFile | SuiteComponent | GlossaryTerm | Lab) -> Iterable[str]:
