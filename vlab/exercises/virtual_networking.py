@@ -1,0 +1,179 @@
+"""Lab 02's checker: fix esx01's vSwitch configuration.
+
+The learner edits a small `key = "value"` description of one standard vSwitch (uplinks, security policy,
+port groups with VLAN IDs and uplink overrides, which port group each VM uses). The check builds the switch
+with `vlab.models.vswitch` and sends test frames, so "web01 cannot reach db01" or "a spoofed frame is
+dropped" is measured on the model, not read off the text.
+"""
+from __future__ import annotations
+
+from vlab.formats import parse_dictfile
+from vlab.learn.checks import Criterion
+from vlab.models.vswitch import (
+    VLAN_TRUNK,
+    Frame,
+    SecurityPolicy,
+    StandardSwitch,
+    VirtualNic,
+    check_vlan_id,
+)
+
+LAB = "02_virtual_networking"
+VM_MACS = {"web01": "00:50:56:00:02:01", "app01": "00:50:56:00:02:02", "db01": "00:50:56:00:02:03"}
+VMOTION_MAC = "00:50:56:00:02:0a"  # vmk1, the VMkernel port for vMotion
+ROUTER_MAC = "00:1b:54:00:00:fe"
+NATIVE_VLAN = 1  # the physical switch's untagged VLAN on the trunk
+POLICY_KEYS = {"promiscuous": "promiscuous", "macchanges": "mac_changes",
+               "forgedtransmits": "forged_transmits"}
+
+STARTING_TEXT = """# esx01 vSwitch0: three NICs teamed on a trunk port of the physical switch
+vswitch.uplinks = "vmnic0,vmnic1,vmnic2"
+vswitch.promiscuous = "Accept"
+vswitch.macChanges = "Accept"
+vswitch.forgedTransmits = "Accept"
+# port groups: VLAN 0 = none (EST), 1-4094 = VST, 4095 = trunk (VGT)
+portgroup.Production.vlan = "10"
+portgroup.DMZ.vlan = "20"
+portgroup.Default.vlan = "4095"
+portgroup.vMotion.vlan = "10"
+# which port group each VM's vNIC connects to at power-on
+vm.web01.portgroup = "Production"
+vm.app01.portgroup = "Production"
+vm.db01.portgroup = "Production"
+"""
+
+
+def _accept(value: str, key: str) -> bool:
+    v = value.strip().lower()
+    if v not in ("accept", "reject"):
+        raise ValueError(f"{key} must be Accept or Reject, not '{value}'")
+    return v == "accept"
+
+
+def _uplinks(value: str) -> tuple[str, ...]:
+    return tuple(u.strip() for u in value.split(",") if u.strip())
+
+
+def build_switch(text: str) -> StandardSwitch:
+    """The vSwitch the text describes, with web01, app01, db01 and vmk1 (vMotion) connected."""
+    cfg = parse_dictfile(text, source="your vSwitch")
+    switch_policy: dict[str, bool] = {}
+    groups: dict[str, dict[str, str]] = {}
+    vm_groups: dict[str, str] = {}
+    uplinks: tuple[str, ...] = ()
+    for key, value in cfg.items():
+        parts = key.split(".")
+        low = [p.lower() for p in parts]
+        if low == ["vswitch", "uplinks"]:
+            uplinks = _uplinks(value)
+        elif len(parts) == 2 and low[0] == "vswitch" and low[1] in POLICY_KEYS:
+            switch_policy[POLICY_KEYS[low[1]]] = _accept(value, key)
+        elif len(parts) == 3 and low[0] == "portgroup":
+            groups.setdefault(parts[1], {})[low[2]] = value
+        elif len(parts) == 3 and low[0] == "vm" and low[2] == "portgroup":
+            vm_groups[parts[1]] = value
+        else:
+            raise ValueError(f"'{key}' is not a setting this exercise knows: use vswitch.*, "
+                             "portgroup.<name>.vlan / .uplinks / .promiscuous ..., vm.<name>.portgroup")
+    switch = StandardSwitch("vSwitch0", uplinks=uplinks, policy=SecurityPolicy(**switch_policy))
+    for name, settings in groups.items():
+        if "vlan" not in settings:
+            raise ValueError(f"port group {name} needs a VLAN: portgroup.{name}.vlan = \"...\"")
+        try:
+            vlan = check_vlan_id(int(settings.pop("vlan")))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"portgroup.{name}.vlan: {err}") from None
+        active = _uplinks(settings.pop("uplinks")) if "uplinks" in settings else None
+        override = {POLICY_KEYS[k]: _accept(v, f"portgroup.{name}.{k}") for k, v in settings.items()
+                    if k in POLICY_KEYS}
+        unknown = [k for k in settings if k not in POLICY_KEYS]
+        if unknown:
+            raise ValueError(f"portgroup.{name}.{unknown[0]} is not a port-group setting")
+        policy = SecurityPolicy(**{**switch.policy.__dict__, **override}) if override else None
+        switch.add_port_group(name, vlan, policy, active, "vmotion" if name.lower() == "vmotion" else "")
+    if "vMotion" not in switch.portgroups:
+        raise ValueError("keep the port group named vMotion (host migrations need it)")
+    missing = [vm for vm in VM_MACS if vm not in vm_groups]
+    if missing:
+        raise ValueError(f"say which port group {missing[0]} uses: vm.{missing[0]}.portgroup = \"...\"")
+    for vm, pg in vm_groups.items():
+        if vm not in VM_MACS:
+            raise ValueError(f"there is no VM named {vm} on esx01 (VMs: {', '.join(VM_MACS)})")
+        switch.connect(VirtualNic(vm, VM_MACS[vm]), pg)
+    switch.connect(VirtualNic("vmk1", VMOTION_MAC), "vMotion")
+    return switch
+
+
+def _local(switch: StandardSwitch, sender: str, src: str, dst: str) -> set[str]:
+    result = switch.send_from_vm(sender, Frame(src, dst))
+    return {d.to for d in result.deliveries if not d.to.startswith("uplink:")}
+
+
+def _vm_groups(switch: StandardSwitch) -> list:
+    return [pg for pg in switch.portgroups.values() if any(
+        p.portgroup == pg.name and p.nic.vm in VM_MACS for p in switch.ports.values())]
+
+
+def check_vswitch(text: str) -> list[Criterion]:
+    switch = build_switch(text)
+    web, app, db = (VM_MACS[v] for v in ("web01", "app01", "db01"))
+    dmz_vlan = switch.portgroups["DMZ"].vlan_id if "DMZ" in switch.portgroups else None
+    web_vlan = switch.portgroups[switch.port_of("web01").portgroup].vlan_id
+    reached = _local(switch, "web01", web, app) | _local(switch, "web01", web, db)
+    isolated = web_vlan == dmz_vlan and not reached
+    works = "db01" in _local(switch, "app01", app, db)
+
+    spoof = switch.send_from_vm("web01", Frame(db, app))
+    switch.set_guest_nic("app01", promiscuous_requested=True)
+    sniffed = "app01" in {d.to for d in switch.send_from_vm("db01", Frame(db, ROUTER_MAC)).deliveries}
+    switch.set_guest_nic("app01", promiscuous_requested=False)
+    switch.set_guest_nic("db01", effective_mac="00:50:56:00:02:99")
+    took = switch.send_from_vm("app01", Frame(app, "00:50:56:00:02:99"))
+    mac_taken = "db01" in {d.to for d in took.deliveries}
+
+    vmotion = switch.portgroups["vMotion"]
+    vm_groups = _vm_groups(switch)
+    vm_vlans = {pg.vlan_id for pg in vm_groups}
+    vm_nics = {u for pg in vm_groups for u in (pg.active_uplinks or switch.uplinks)}
+    own_vlan = 1 < vmotion.vlan_id < VLAN_TRUNK and vmotion.vlan_id not in vm_vlans | {VLAN_TRUNK}
+    own_nic = bool(vmotion.active_uplinks) and not set(vmotion.active_uplinks) & vm_nics
+    risky = sorted(pg.name for pg in switch.portgroups.values() if pg.vlan_id in (VLAN_TRUNK, NATIVE_VLAN))
+    return [
+        Criterion(isolated, f"web01 is on VLAN {web_vlan}; the DMZ is VLAN {dmz_vlan}; web01 reaches "
+                  f"{sorted(reached) or 'no production VM'} without a router",
+                  "web01 is the DMZ web server: connect it to the DMZ port group, and keep the DMZ's VLAN "
+                  "different from Production's."),
+        Criterion(works, "app01 reaches db01 on the switch" if works else "app01 cannot reach db01",
+                  "Production's VMs must still talk: keep app01 and db01 in the same port group."),
+        Criterion(not sniffed, "a guest in promiscuous mode " + ("sees" if sniffed else "does not see")
+                  + " other VMs' frames", "Set promiscuous = Reject on the switch and on every port group."),
+        Criterion(not spoof.deliveries, "a frame from web01 with db01's source MAC was "
+                  + ("delivered" if spoof.deliveries else "dropped"),
+                  "Forged transmits = Reject drops frames whose source MAC is not the one in the .vmx."),
+        Criterion(not mac_taken, "a guest that changes its MAC " + ("still receives" if mac_taken else
+                  "receives nothing") + " at the new address",
+                  "MAC address changes = Reject: the other half of 'prevent MAC spoofing'."),
+        Criterion(own_vlan, f"vMotion is on VLAN {vmotion.vlan_id}; VM port groups use {sorted(vm_vlans)}",
+                  "Isolate vMotion: a VLAN of its own (not 0, 1 or 4095) that no VM port group uses; "
+                  "vMotion sends a VM's memory in clear unless encrypted."),
+        Criterion(own_nic, f"vMotion uses {list(vmotion.active_uplinks or switch.uplinks)}; VMs use "
+                  f"{sorted(vm_nics)}",
+                  "Give vMotion its own physical NIC: portgroup.vMotion.uplinks = one NIC, and the VM port "
+                  "groups' uplinks = the others."),
+        Criterion(not risky, f"port groups on VLAN 4095 or the native VLAN 1: {risky or 'none'}",
+                  "Remove port groups nobody needs, above all a trunk (4095) that hands every VLAN to a "
+                  "guest, and keep VMs off the physical switch's native VLAN 1."),
+    ]
+
+
+def vswitch_checker(**kwargs):
+    from vlab.widgets.checker import CheckerWidget
+
+    return CheckerWidget(
+        "Fix esx01's vSwitch0. web01 is the DMZ web server: it must be on the DMZ VLAN and unable to reach "
+        "app01 and db01 without a router, while app01 and db01 keep talking. No guest may sniff or "
+        "impersonate another. vMotion must be isolated on its own VLAN and its own physical NIC, and no "
+        "port group may hand every VLAN to a guest.",
+        check_vswitch, exercise_id="fix-vswitch", lab=LAB, work=STARTING_TEXT,
+        title="Fix this vSwitch", rows=16, **kwargs,
+    )
