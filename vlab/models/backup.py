@@ -470,6 +470,44 @@ def plan_outcomes(plan: BackupPlan) -> list[OptionOutcome]:
     return out
 
 
+# ---------------------------------------------------------------------------- the lab's drill
+@dataclass(frozen=True)
+class DrillScenario:
+    """The lab's restore drill: `vm_count` thick VMs of `disk_gb` on one LUN, backed up by every
+    option at hour 0, then `hours_since_backup` hours of guest changes at `daily_change_pct` % a
+    day; then VM `victim` is deleted from disk and restored at `bandwidth_mb_s`."""
+
+    vm_count: int = 4
+    disk_gb: float = 8.0
+    lun_gb: float = 40.0
+    daily_change_pct: float = 5.0
+    hours_since_backup: float = 6.0
+    bandwidth_mb_s: float = 100.0
+    victim: str = "vm01"
+    transport: str = "hotadd"
+    seed: int = 0
+
+    @property
+    def vm_names(self) -> list[str]:
+        return [f"vm{i:02d}" for i in range(1, self.vm_count + 1)]
+
+
+def run_restore_drill(scenario: DrillScenario, option: str) -> tuple[ProtectedDatastore, RestoreResult]:
+    """Build the scenario on a fresh seeded datastore, lose `victim`, restore it with `option`."""
+    _check_option(option)
+    if scenario.victim not in scenario.vm_names:
+        raise ValueError(f"victim must be one of {', '.join(scenario.vm_names)}")
+    ds = Datastore("datastore1", scenario.lun_gb, seed=scenario.seed)
+    p = ProtectedDatastore(ds, seed=scenario.seed)
+    for name in scenario.vm_names:
+        p.create_vm(name, 1024, scenario.disk_gb)
+    for each in OPTIONS:
+        p.backup(each, scenario.bandwidth_mb_s, transport=scenario.transport)
+    p.advance(scenario.hours_since_backup, scenario.daily_change_pct)
+    p.delete_vm(scenario.victim)
+    return p, p.restore_vm(option, scenario.victim, scenario.bandwidth_mb_s)
+
+
 __all__ = [
     "BLOCK_MB",
     "OPTIONS",
@@ -477,10 +515,12 @@ __all__ = [
     "TRANSPORTS",
     "BackupJob",
     "BackupPlan",
+    "DrillScenario",
     "OptionOutcome",
     "ProtectedDatastore",
     "RestoreResult",
     "ctk_file_bytes",
     "lun_exposed_to_proxy",
     "plan_outcomes",
+    "run_restore_drill",
 ]
