@@ -162,7 +162,7 @@ def _rto(o: OptionOutcome) -> Criterion:
 
 
 def _window(o: OptionOutcome, outcomes: Mapping[str, OptionOutcome]) -> Criterion:
-    said = f"each run copies {o.backup_bytes / 1024**3:g} GB: {o.backup_window_h * 60:.1f} min"
+    said = f"each run copies {o.backup_bytes / 1024**3:.1f} GB: {o.backup_window_h * 60:.1f} min"
     if o.backup_window_h <= WINDOW_H:
         return Criterion(True, f"Backup window met: {said}.")
     hint = ("VCB copies every VM in full on every run. Changed block tracking lets VADP copy only the "
