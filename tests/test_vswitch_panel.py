@@ -85,6 +85,11 @@ def test_widget_recomputes_and_shows_a_message_for_a_bad_vlan():
     assert "7 in" in panel.message.value and "forged" not in panel.table.value
     panel.forged.value = "Reject"
     assert "forged transmits = Reject" in panel.table.value
+    heat = panel.figure.data[0]
+    db01 = list(heat.x).index("db01")
+    assert heat.z[5][db01] == 0  # VST: web01's self-tagged frame does not reach db01
+    panel.mode.value = "VGT"
+    assert panel.figure.data[0].z[5][db01] == 1  # VGT: it does, and the figure shows it
     panel.mode.value = "EST"
     assert "vSwitch2" in panel.message.value
     panel.vlan_db.value = panel.vlan_web.value

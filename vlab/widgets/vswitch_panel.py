@@ -222,11 +222,11 @@ class VSwitchPanel(widgets.VBox):
             self.message.value = f"<b>Change the settings:</b> {err}"
             return
         fresh = delivery_figure(results)
-        with self.figure.batch_update():
-            if self.figure.data:
-                self.figure.data[0].update(fresh.data[0])
-            else:
-                self.figure.add_trace(fresh.data[0])
+        if not self.figure.data:
+            self.figure.add_trace(fresh.data[0])
             self.figure.layout = fresh.layout
+        else:  # frames and columns never change: only the cells do
+            with self.figure.batch_update():
+                self.figure.data[0].z, self.figure.data[0].text = fresh.data[0].z, fresh.data[0].text
         self.message.value = counters_text(switches)
         self.table.value = results_frame(results).to_html(index=False)
