@@ -120,7 +120,7 @@ def path_stages(result: StorageResult, adapter: str = "LSI Logic") -> list[Stage
     """The I/O path from the guest to the spindles with the mean time spent at each hop."""
     parts = list(latency_parts(result).values())
     return [
-        Stage("guest OS driver", f"a {adapter} controller with disk 0:0; no WWN, no LUN", 0.0,
+        Stage("guest OS driver", f"its {adapter} controller and disk 0:0; no WWN, no LUN", 0.0,
               "(inside GAVG)"),
         Stage("VMM: virtual SCSI device", "turns the command into I/O on a virtual disk file",
               0.0, "(CPU, not modelled)"),
