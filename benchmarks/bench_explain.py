@@ -28,6 +28,7 @@ def median_wall_s(cmd: list[str]) -> float:
 def main() -> int:
     # pip byte-compiles an installed wheel; do the same here even where PYTHONDONTWRITEBYTECODE is set.
     import compileall
+
     import vlab
 
     compileall.compile_dir(Path(vlab.__file__).parent, quiet=1)
