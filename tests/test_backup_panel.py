@@ -75,4 +75,4 @@ def test_the_panel_recomputes_when_a_slider_moves():
     assert panel.status.value == ""
     output = panel.plot.outputs[0]
     assert PLOTLY_MIME in output["data"] and "VADP+CBT" in output["data"]["text/plain"]
-    assert "vlab-backup-table" in panel.table.value
+    assert "vlab-backup-rows" in panel.table.value

@@ -8,7 +8,8 @@ rules and what is left out); this module only tabulates and draws them.
 
 Pure functions (unit-tested without a browser): `outcome_rows`, `rows_html`, `comparison_figure`,
 `plan_warnings`, `drill_rows`. The widget `BackupPanel` only wires sliders to them.
-CSS classes: vlab-backup-panel, vlab-backup-table, vlab-backup-plot.
+CSS classes: vlab-backup-panel, vlab-backup-table (the table widget; its <table> is vlab-backup-rows),
+vlab-backup-plot.
 """
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def rows_html(rows: Sequence[OutcomeRow]) -> str:
                  f"{r.data_at_risk_gb:g}", rolled, yes(r.lun_exposed_to_proxy), yes(r.vm_snapshot))
         body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in _HEADERS)
-    return f'<table class="vlab-backup-table"><tr>{head}</tr>{"".join(body)}</table>'
+    return f'<table class="vlab-backup-rows"><tr>{head}</tr>{"".join(body)}</table>'
 
 
 def comparison_figure(outcomes: Sequence[OptionOutcome], interval_h: float | None = None) -> go.Figure:
@@ -188,7 +189,8 @@ class BackupPanel(widgets.VBox):
                                                    ("HotAdd (proxy VM)", "hotadd"),
                                                    ("NBD (management network)", "nbd")],
                                           value=plan.transport, description="Proxy transport:",
-                                          style={"description_width": "initial"})
+                                          style={"description_width": "initial"},
+                                          layout=widgets.Layout(width="360px"))
         self.status = widgets.HTML("")
         self.table = widgets.HTML("")
         self.table.add_class("vlab-backup-table")
