@@ -75,3 +75,16 @@ def test_translation_cache_figure_plots_the_curve():
     r = run(guest_code(50, seed=0), 500, seed=0)
     fig = translation_cache_figure(r)
     assert list(fig.data[0].y) == list(r.hit_rate_curve)
+
+
+def test_mapping_lines_follow_both_mappings():
+    from vlab.models.memory import Host, VmMemory
+    from vlab.widgets.vmkernel_panel import mapping_lines
+
+    page = b"z" * 16
+    host = Host.boot([VmMemory("a", (page, b"q" * 16)), VmMemory("b", (page,))], 0, seed=0)
+    host.scan()
+    lines = mapping_lines(host, pages=2)
+    assert len(lines) == 1 + 3
+    shared_mpn = host.pmap["b"][0]
+    assert any(line.endswith(f"-> {shared_mpn:3}  (2)") for line in lines[1:])

@@ -183,3 +183,17 @@ class PageSharingPanel(widgets.VBox):
         self.view = self.compute()
         _refresh(self.figure, tps_figure(self.view))
         self.table.value = rows_html(tps_rows(self.view))
+
+
+def mapping_lines(host: Host, pages: int = 6) -> list[str]:
+    """Each VM's first `pages` guest virtual pages through both mappings, with the machine page's users."""
+    users: dict[int, int] = {}
+    for pmap in host.pmap.values():
+        for mpn in pmap:
+            users[mpn] = users.get(mpn, 0) + 1
+    lines = ["VM    GVPN -> GPPN -> MPN  (guest pages on that MPN)"]
+    for name in host.pmap:
+        for gvpn in range(min(pages, len(host.guest_page_table[name]))):
+            gppn, mpn = host.translate(name, gvpn)
+            lines.append(f"{name:5} {gvpn:4} -> {gppn:4} -> {mpn:3}  ({users[mpn]})")
+    return lines
