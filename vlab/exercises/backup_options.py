@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from vlab.exercises.settings_text import read_settings
 from vlab.learn.checks import Criterion
 from vlab.models.backup import (
     OPTION_LABELS,
@@ -63,20 +64,7 @@ def parse_choice(work: str | Mapping[str, object]) -> dict[str, object]:
     Text: one `key = value` (or `key: value`) per line; `#` starts a comment. Raises ValueError
     naming the line and what to write instead.
     """
-    if isinstance(work, Mapping):
-        given = {str(k).strip().lower(): (v, f"'{k}'") for k, v in work.items()}
-    elif isinstance(work, str):
-        given = {}
-        for number, raw in enumerate(work.splitlines(), start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            key, sep, value = line.replace(":", "=", 1).partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise ValueError(f"line {number} ('{raw.strip()}') is not 'setting = value'")
-            given[key.strip().lower()] = (value.strip(), f"line {number}")
-    else:
-        raise ValueError("write the choice as 'setting = value' lines (or give a dict)")
+    given = read_settings(work, "the choice", lower_keys=True)
     for key, (_value, where) in given.items():
         if key not in _KEYS:
             raise ValueError(f"{where}: unknown setting '{key}'; the settings are {', '.join(_KEYS)}")

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from vlab.exercises.settings_text import read_settings
 from vlab.knowledge.paths import datasets_dir
 from vlab.learn.checks import Criterion
 from vlab.models.storage import RAID_WRITE_PENALTY, StorageResult, simulate
@@ -113,20 +114,7 @@ def parse_design(work: str | Mapping[str, object]) -> dict[str, float]:
     Text: one `key = value` (or `key: value`) per line; `#` starts a comment. Raises ValueError
     naming the line and what to write instead.
     """
-    if isinstance(work, Mapping):
-        given = {str(k).strip(): (v, f"'{k}'") for k, v in work.items()}
-    elif isinstance(work, str):
-        given = {}
-        for number, raw in enumerate(work.splitlines(), start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            key, sep, value = line.replace(":", "=", 1).partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise ValueError(f"line {number} ('{raw.strip()}') is not 'setting = number'")
-            given[key.strip()] = (value.strip(), f"line {number}")
-    else:
-        raise ValueError("write the design as 'setting = number' lines (or give a dict)")
+    given = read_settings(work, "the design", form="setting = number")
     known = sorted(SETTINGS) + sorted(WORKLOAD)
     design: dict[str, float] = {}
     for key, (value, where) in given.items():

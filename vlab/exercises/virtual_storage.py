@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from vlab.exercises.settings_text import read_settings
 from vlab.learn.checks import Criterion
 from vlab.models.storage import StorageResult
 from vlab.widgets.io_path_panel import SharedLun, VmRow, run_shared_lun, vm_rows
@@ -81,20 +82,7 @@ class LunDesign:
 
 def parse_design(work: str | Mapping[str, object]) -> LunDesign:
     """The design from `key = value` lines (or a mapping); ValueError naming the line to fix."""
-    if isinstance(work, Mapping):
-        given = {str(k).strip(): (str(v).strip(), f"'{k}'") for k, v in work.items()}
-    elif isinstance(work, str):
-        given = {}
-        for number, raw in enumerate(work.splitlines(), start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            key, sep, value = line.replace(":", "=", 1).partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise ValueError(f"line {number} ('{raw.strip()}') is not 'setting = value'")
-            given[key.strip()] = (value.strip(), f"line {number}")
-    else:
-        raise ValueError("write the design as 'setting = value' lines (or give a dict)")
+    given = {k: (str(v).strip(), where) for k, (v, where) in read_settings(work, "the design").items()}
     known = [*SETTINGS, "admin_tasks"]
     for key, (_value, where) in given.items():
         if key not in known:
