@@ -6,20 +6,15 @@ datastore model block by block. Run: `.venv/bin/python benchmarks/bench_backup_p
 """
 from __future__ import annotations
 
-import statistics
-import time
+import timing  # benchmarks/timing.py, beside this script
 
 RUNS = 30  # slider moves measured; the median hides one slow redraw
 GOAL_S = 0.1
 
 
+
 def median_s(action, runs: int = RUNS) -> float:
-    times = []
-    for i in range(runs):
-        start = time.perf_counter()
-        action(i)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return timing.median_s(action, runs)
 
 
 def main() -> int:
