@@ -2,6 +2,8 @@
 
 Rich outputs (HTML tables, JavaScript, plotly JSON, widget views, images) are not compared byte for byte: the
 unit tests of the code that makes them check them. Printed text in cells marked `# NBVAL_CHECK_OUTPUT` is compared.
+stderr is left out too, because a library's deprecation warning depends on the version pip installs;
+tests/test_lab_frame.py checks that the committed notebooks hold no stderr output and no error.
 """
 
 import os

@@ -100,10 +100,18 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
         expect(page.locator(".vlab-lookup-card").first).to_contain_text("snapshot", timeout=30_000)
 
         question = page.locator(".vlab-quiz-question").first
-        question.locator(".vlab-quiz-choice input[type=radio]").first.check()
-        question.locator("button.vlab-quiz-check").click()
+        expect(question).to_contain_text("where is the attempt recorded")
+        check = question.locator("button.vlab-quiz-check")
         feedback = question.locator(".vlab-quiz-feedback")
-        expect(feedback).to_contain_text(re.compile("[✓✗]"), timeout=30_000)
+        # A wrong choice first: the browser shows the cross and the choice's own feedback.
+        question.locator(".vlab-quiz-choice label", has_text="On a VMware server").click()
+        check.click()
+        expect(feedback).to_contain_text("✗", timeout=30_000)
+        expect(feedback).to_contain_text("works offline")
+        # Then the bank's correct answer (datasets/quizzes/00_start_here.yaml, where-progress-lives).
+        question.locator(".vlab-quiz-choice label", has_text="In a SQLite file").click()
+        check.click()
+        expect(feedback).to_contain_text("✓ Correct", timeout=30_000)
         expect(page.locator(".vlab-quiz-score").first).to_contain_text(re.compile(r"\d"))
         page.screenshot(path=str(tmp / "lab00.png"), full_page=False)
         browser.close()
@@ -111,4 +119,7 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
     from vlab.learn.progress import ProgressStore
 
     recorded = ProgressStore(path=tmp / "vlab_home" / "progress.sqlite").attempts(all_learners=True)
-    assert [(a.lab, a.question_id) for a in recorded] == [("00_start_here", "where-progress-lives")]
+    assert [(a.lab, a.question_id, a.correct) for a in recorded] == [
+        ("00_start_here", "where-progress-lives", False),
+        ("00_start_here", "where-progress-lives", True),
+    ]
