@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 import statistics
 
-import pytest
+import ciw
 from test_storage import run
 
 from vlab.models.queueing import mmc
-
-ciw = pytest.importorskip("ciw")
 
 SERVERS = 3
 S_MS = 5.0
