@@ -39,7 +39,15 @@ def test_sliders_update_the_table_and_figure():
     panel = VcenterPanel()
     panel.admission.value = False
     panel.failed.value = 1
-    assert "HA restart" in panel.table.value or "NOT restarted" in panel.table.value
+    # without admission control the survivors lack room for some of esx01's VMs (as the pure
+    # function says for the same sliders, in test_admission_control_... above) ...
+    lost = cluster_view(failed_host=1, admission_control=False).failover.not_restarted
+    assert lost and panel.table.value.count("NOT restarted") == len(lost)
+    assert f"esx01 failed, {len(lost)} VM(s) not restarted" in panel.message.value
+    # ... and with it, every VM that was allowed to power on is restarted
+    panel.admission.value = True
+    assert "NOT restarted" not in panel.table.value and "HA restart" in panel.table.value
+    assert "esx01 failed, 0 VM(s) not restarted" in panel.message.value
     panel.hosts.value = 2
     assert panel.failed.max == 2 and len(panel.figure.data[0].y) == 2
     assert "VMs powered on" in panel.message.value
