@@ -30,6 +30,7 @@ def corpus(name: str | None = None) -> list[Path]:
             pytest.fail(f"CI must have the corpus at {CORPUS}")
         pytest.skip(f"corpus folder {CORPUS} is absent")
     files = sorted(CORPUS.glob("*.vmx"))
+    assert len(files) >= 7, f"expected the 7 virt-v2v .vmx files of SOURCES.md in {CORPUS}"
     return [p for p in files if name is None or p.name.endswith(name)]
 
 
