@@ -51,7 +51,12 @@ def test_simulated_mean_agrees_with_the_formula():
 
 
 def test_simulation_is_seeded():
-    assert simulate_attacks(1000, 5, 5, 900, trials=50, seed=1) == simulate_attacks(1000, 5, 5, 900, trials=50, seed=1)
+    one = simulate_attacks(1000, 5, 5, 900, trials=50, seed=1)
+    assert one == simulate_attacks(1000, 5, 5, 900, trials=50, seed=1)
+    # A different seed places the 50 passwords elsewhere (seed 1 hits first at guess 138, seed 2 at
+    # guess 979). Both runs are deterministic, so this cannot flake; two honest seeds agreeing on all
+    # 50 draws from 1..1000 would have a chance of 1000**-50.
+    assert simulate_attacks(1000, 5, 5, 900, trials=50, seed=2) != one
 
 
 @pytest.mark.parametrize("call", [
