@@ -78,11 +78,18 @@ def view_rows(view: ClusterView) -> list[dict[str, object]]:
     return rows
 
 
+def target_text(drs: DrsResult) -> str:
+    """The threshold's target, or why there is none (level 1 makes mandatory moves only)."""
+    if drs.target_stddev is None:
+        return "threshold 1: mandatory moves only, no load balancing"
+    return f"target {drs.target_stddev:g}"
+
+
 def summary(view: ClusterView) -> str:
     lost = len(view.failover.not_restarted) if view.failover else 0
     return (f"{len(view.powered.cluster.vms)} of {len(view.start.vms)} VMs powered on; DRS: "
             f"{len(view.drs.migrations)} vMotion(s), imbalance {view.drs.imbalance_before:.3f} -> "
-            f"{view.drs.imbalance_after:.3f} (target {view.drs.target_stddev:g})"
+            f"{view.drs.imbalance_after:.3f} ({target_text(view.drs)})"
             + (f"; {view.failover.failed_host} failed, {lost} VM(s) not restarted" if view.failover else ""))
 
 
@@ -104,7 +111,7 @@ class VcenterPanel(widgets.VBox):
         self.seed = seed
         self.hosts = widgets.IntSlider(hosts, 2, 8, description="hosts (4000 MHz, 32 GB)", style=style)
         self.vms = widgets.IntSlider(vms, 4, 40, description="VMs", style=style)
-        self.threshold = widgets.IntSlider(threshold, 1, 5, description="DRS threshold (1 cons.-5 aggr.)",
+        self.threshold = widgets.IntSlider(threshold, 1, 5, description="DRS threshold (1 mandatory, 5 aggr.)",
                                            style=style)
         self.failed = widgets.IntSlider(failed_host, 0, hosts, description="failed host (0 = none)",
                                         style=style)
