@@ -3,6 +3,7 @@ reason, and the jupyterquiz export matches jupyterquiz's documented JSON format.
 from __future__ import annotations
 
 import copy
+import csv
 import json
 from pathlib import Path
 
@@ -181,17 +182,10 @@ def _problems(tmp_path, questions) -> str:
 # ---------------------------------------------------------------- the demo bank
 
 
-def test_demo_bank_loads_with_every_question_type_and_full_metadata():
+def test_demo_bank_has_every_question_type():  # metadata: test_every_bank_loads_with_full_metadata
     bank = load_bank("00_start_here")
     assert bank.lab == "00_start_here"
     assert {q.type for q in bank} == set(QUESTION_TYPES)
-    assert len(set(bank.ids)) == len(bank)
-    for q in bank:
-        assert q.source.strip(), q.id
-        assert q.explanation.strip(), q.id
-        assert q.hints, q.id
-        assert all(a.feedback for a in q.answers), q.id
-    assert "00_start_here" in available_banks()
 
 
 def test_demo_bank_facts_asked_for_by_the_issue():
@@ -335,15 +329,74 @@ def test_json_bank_in_jupyterquiz_list_form_with_vlab_fields(tmp_path):
 # ---------------------------------------------------------------- jupyterquiz export
 
 
-def test_export_of_demo_bank_validates_against_jupyterquiz_schema():
-    exported = to_jupyterquiz(load_bank("00_start_here"))
+BANKS = available_banks()
+
+
+def test_every_lab_in_the_lab_list_has_a_bank():
+    from vlab.knowledge.paths import datasets_dir
+
+    with (datasets_dir() / "labs.csv").open(encoding="utf-8", newline="") as f:
+        slugs = {row["slug"] for row in csv.DictReader(f)}
+    assert set(BANKS) == slugs  # so the tests parametrized over BANKS cover every lab
+
+
+@pytest.mark.parametrize("lab", BANKS)
+def test_every_bank_loads_with_full_metadata(lab):
+    bank = load_bank(lab)
+    assert bank.lab == lab and len(bank) >= 5
+    assert len(set(bank.ids)) == len(bank)
+    for q in bank:
+        assert q.type in QUESTION_TYPES, q.id
+        assert q.source.strip() and q.explanation.strip() and q.hints, q.id
+        assert all(a.feedback for a in q.answers), q.id
+        assert q.correct_answers, q.id
+
+
+def _expected_export_answer(qtype: str, a) -> dict:
+    """What jupyterquiz's README says an answer looks like, written from the bank's Answer."""
+    if a.is_default:
+        return {"type": "default", "feedback": a.feedback}
+    if qtype in ("multiple_choice", "many_choice"):
+        item = {"answer": a.text or "", "correct": a.correct}
+        if a.code:
+            item["code"] = a.code
+    elif qtype == "numeric" and a.value is not None:
+        item = {"type": "value", "value": a.value, "correct": a.correct}
+    elif qtype == "numeric":
+        item = {"type": "range", "range": list(a.range), "correct": a.correct}
+    else:
+        item = {"answer": a.text, "correct": a.correct}
+        if a.match_case:
+            item["match_case"] = True
+        if a.fuzzy_threshold is not None:
+            item["fuzzy_threshold"] = a.fuzzy_threshold
+    if a.feedback:
+        item["feedback"] = a.feedback
+    return item
+
+
+@pytest.mark.parametrize("lab", BANKS)
+def test_export_of_every_bank_validates_against_jupyterquiz_schema(lab):
+    bank = load_bank(lab)
+    exported = to_jupyterquiz(bank)
     jsonschema.validate(exported, JUPYTERQUIZ_SCHEMA)
     text = json.dumps(exported)
     for vlab_only in ('"id"', '"hints"', '"explanation"', '"source"', '"topic"', '"points"'):
         assert vlab_only not in text
+    assert len(exported) == len(bank)
+    for q, out in zip(bank, exported, strict=True):
+        assert (out["type"], out["question"]) == (q.type, q.question), q.id
+        assert out["answers"] == [_expected_export_answer(q.type, a) for a in q.answers], q.id
+        if q.precision is not None:
+            assert out["precision"] == q.precision, q.id
+
+
+def test_export_writes_whole_numbers_as_integers():
+    exported = to_jupyterquiz(load_bank("00_start_here"))
     numeric = next(q for q in exported if q["type"] == "numeric")
-    assert {"type": "value", "value": 11, "correct": True,
-            "feedback": numeric["answers"][0]["feedback"]} == numeric["answers"][0]
+    first = numeric["answers"][0]
+    assert first == {"type": "value", "value": 11, "correct": True, "feedback": first["feedback"]}
+    assert isinstance(first["value"], int)
 
 
 def test_schema_catches_a_leaked_vlab_field():
