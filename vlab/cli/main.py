@@ -13,7 +13,7 @@ import sys
 from vlab import __version__
 from vlab.cli.errors import UserError
 
-COMMANDS = ("explain", "search", "lab", "harden", "quiz", "progress")
+COMMANDS = ("explain", "search", "lab", "harden", "quiz", "progress", "scores")
 
 
 def build_parser() -> argparse.ArgumentParser:
