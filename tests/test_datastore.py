@@ -308,7 +308,7 @@ def test_thick_disk_bigger_than_the_datastore_is_refused():
 def test_warnings_when_snapshots_or_growth_could_fill_the_datastore():
     ds = Datastore("ds1", capacity_gb=20, seed=0)
     vm = ds.create_vm("web", memory_mb=1024, disk_gb=16)
-    assert ds.warnings == [w for w in ds.warnings if "75%" in w]  # 16 of 20 GiB thick: 80 % used
+    assert len(ds.warnings) == 1 and "over 75% full" in ds.warnings[0]  # 16 of 20 GiB thick: 80 %
     vm.snapshot("s")
     assert any("snapshot 's'" in w and "can grow" in w for w in ds.warnings)
     assert any("overcommitted" in w for w in ds.warnings)
@@ -319,34 +319,72 @@ def test_warnings_when_snapshots_or_growth_could_fill_the_datastore():
     assert any("85%" in w for w in ds.warnings)
 
 
+def _refusal(vm, op: str, memory: bool) -> str | None:
+    """The message the documented rules say `op` must be refused with in vm's state, else None."""
+    state = vm.state
+    if op == "power_on" and state != "poweredOff":
+        return "already powered on" if state == "poweredOn" else "is suspended: use resume"
+    if op == "power_off" and state == "poweredOff":
+        return "already powered off"
+    if op == "suspend" and state != "poweredOn":
+        return "must be powered on to suspend"
+    if op == "resume" and state != "suspended":
+        return "is not suspended"
+    if op == "write" and state != "poweredOn":
+        return "must be powered on for its guest to write"
+    if op == "snapshot" and memory and state != "poweredOn":
+        return "memory snapshot needs a powered-on VM"
+    if op == "snapshot" and len(vm.chain()) - 1 >= 32:  # ESXi's limit of 32 deltas in a chain
+        return "32 deltas in its chain"
+    return None
+
+
+def _run(vm, op: str, i: int, memory: bool, rng: random.Random) -> None:
+    if op == "snapshot":
+        vm.snapshot(f"s{i}", memory=memory)
+    elif op in ("revert", "delete"):
+        name = rng.choice(vm.snapshot_names)
+        vm.revert(name) if op == "revert" else vm.delete_snapshot(name)
+    elif op == "write":
+        vm.guest_write(rng.randrange(0, 400))
+    else:
+        getattr(vm, op)()
+
+
 def test_space_is_conserved_over_a_random_life():
     rng = random.Random(7)
     ds = Datastore("ds1", capacity_gb=60, seed=7)
     vms = [ds.create_vm(n, memory_mb=1024, disk_gb=8, thin=(n == "b")) for n in ("a", "b")]
     ops = ["power_on", "power_off", "suspend", "resume", "snapshot", "revert", "delete", "write"]
-    done = 0
+    done = refused = 0
     for i in range(300):
         vm, op = rng.choice(vms), rng.choice(ops)
-        try:
-            if op == "snapshot":
-                vm.snapshot(f"s{i}", memory=rng.random() < 0.3)
-            elif op in ("revert", "delete") and vm.snapshot_names:
-                name = rng.choice(vm.snapshot_names)
-                vm.revert(name) if op == "revert" else vm.delete_snapshot(name)
-            elif op == "write":
-                vm.guest_write(rng.randrange(0, 400))
-            elif op not in ("revert", "delete"):
-                getattr(vm, op)()
+        if op in ("revert", "delete") and not vm.snapshot_names:
+            continue
+        memory = op == "snapshot" and rng.random() < 0.3
+        before = [(f.name, f.size_bytes) for v in vms for f in v.files()]
+        refusal = _refusal(vm, op, memory)
+        if refusal is not None:
+            with pytest.raises(ValueError, match=re.escape(refusal)):
+                _run(vm, op, i, memory, rng)
+        else:
+            try:
+                _run(vm, op, i, memory, rng)
+            except DatastoreFullError as err:  # the only other refusal: no room on the datastore
+                assert str(err).startswith("cannot ") and "free" in str(err)
+                refusal = str(err)
+        if refusal is None:
             done += 1
-        except ValueError:
-            pass
+        else:  # a refused operation changes no file
+            refused += 1
+            assert [(f.name, f.size_bytes) for v in vms for f in v.files()] == before, refusal
         used = sum(f.size_bytes for v in vms for f in v.files())
         assert ds.free_bytes() == ds.capacity_bytes - used >= 0
         swaps = [n for v in vms for n in names(v) if n.endswith(".vswp")]
         assert len(swaps) == 2 * sum(v.state == "poweredOn" for v in vms)
         for v in vms:
             check_chain(v)
-    assert done > 100
+    assert done > 100 and refused > 20
 
 
 def test_same_seed_same_files_and_cids():
