@@ -37,11 +37,26 @@ def test_both_exceed_300_mbps_at_large_sequential_blocks():
     assert compare("sequential", 4).vmfs_mbps < 300
 
 
-@pytest.mark.parametrize(("pattern", "ratio"), [("random", 1.05), ("sequential", 1.08)])
-def test_vmfs_cpu_per_io_overhead_is_the_published_one(pattern, ratio):
-    assert VMFS_CPU_OVERHEAD[pattern] == pytest.approx(ratio - 1)
-    for c in compare_sweep(pattern, BLOCKS):
-        assert c.cpu_ratio == pytest.approx(ratio)
+@pytest.mark.parametrize(("pattern", "block_kb", "ratio"),
+                         [("random", 8, 1.05), ("random", 256, 1.05), ("sequential", 256, 1.08)])
+def test_when_the_cpu_is_not_the_bottleneck_vmfs_pays_in_cpu_load_not_throughput(
+        pattern, block_kb, ratio):
+    # The study: equal throughput, yet VMFS uses about 5 % (random) / 8 % (sequential) more CPU.
+    # Where disks or the wire limit throughput, the model must deliver the same I/O rate and show
+    # the whole CPU difference as CPU load (busy microseconds per second), not lose it.
+    c = compare(pattern, block_kb)
+    assert c.vmfs_bottleneck == c.rdm_bottleneck != "cpu"
+    assert c.throughput_gap == pytest.approx(0.0, abs=0.005)
+    vmfs_load = c.vmfs_iops * c.vmfs_cpu_us_per_io / 1e6  # fraction of one CPU kept busy
+    rdm_load = c.rdm_iops * c.rdm_cpu_us_per_io / 1e6
+    assert vmfs_load < 0.95  # not saturated, or the overhead would turn into a throughput gap
+    assert vmfs_load / rdm_load == pytest.approx(ratio, rel=0.005)
+
+
+def test_published_overheads_table_has_one_entry_per_pattern():
+    # Data-presence check only: the model's inputs are the study's 5 % and 8 % (the behaviour
+    # that follows from them is tested above and in test_cpu_bound_gap_equals_the_cpu_ratio).
+    assert VMFS_CPU_OVERHEAD == pytest.approx({"random": 0.05, "sequential": 0.08})
 
 
 def test_cpu_bound_gap_equals_the_cpu_ratio():
