@@ -109,11 +109,15 @@ def test_summary_uses_the_banks_in_datasets(vlab_home):
 
 WRITER = textwrap.dedent(
     """
-    import os, sys, time
+    import sys, time
     from pathlib import Path
     from vlab.learn.progress import ProgressStore
-    name, go = sys.argv[1], Path(sys.argv[2])
+    name, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    ready.write_text("up")  # imports done: this writer is about to wait for the start signal
+    deadline = time.monotonic() + 60
     while not go.exists():
+        if time.monotonic() > deadline:
+            sys.exit("no start signal within 60 s")
         time.sleep(0.001)
     store = ProgressStore(learner=name)
     for i in range(500):
@@ -126,15 +130,37 @@ WRITER = textwrap.dedent(
 )
 
 
+def _wait_until_ready(procs, ready_files, limit_s: float = 60.0) -> None:
+    """Block until every writer has written its ready file; fail early if one dies first."""
+    deadline = time.monotonic() + limit_s
+    problem = ""
+    while not problem and not all(f.exists() for f in ready_files):
+        dead = [p for p in procs if p.poll() is not None]
+        if dead:
+            problem = f"a writer exited ({dead[0].returncode}) before it was ready: {dead[0].stderr.read()}"
+        elif time.monotonic() > deadline:
+            problem = f"writers not ready after {limit_s} s: {[f.name for f in ready_files]}"
+        else:
+            time.sleep(0.01)
+    if problem:
+        for p in procs:
+            p.kill()
+            p.wait()
+        pytest.fail(problem)
+
+
 def test_two_processes_writing_500_attempts_each_lose_nothing(vlab_home, tmp_path):
     go = tmp_path / "go"
     env = {**os.environ, "VLAB_HOME": str(vlab_home)}
+    names = ("p1", "p2")
+    ready = [tmp_path / f"{name}.ready" for name in names]
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, name, str(go)], env=env,
+        subprocess.Popen([sys.executable, "-c", WRITER, name, str(flag), str(go)], env=env,
                          stderr=subprocess.PIPE, text=True)
-        for name in ("p1", "p2")
+        for name, flag in zip(names, ready, strict=True)
     ]
-    time.sleep(0.3)  # both interpreters are up and polling
+    _wait_until_ready(procs, ready)  # both interpreters are up: start them together
+    assert not (vlab_home / "progress.sqlite").exists()  # nobody wrote before the signal
     go.touch()
     for p in procs:
         _, err = p.communicate(timeout=60)
@@ -142,7 +168,7 @@ def test_two_processes_writing_500_attempts_each_lose_nothing(vlab_home, tmp_pat
     with ProgressStore(learner="p1") as store:
         rows = store.attempts(all_learners=True)
     assert len(rows) == 1000
-    for name in ("p1", "p2"):
+    for name in names:
         mine = [r for r in rows if r.learner == name]
         assert [r.answer_value()["i"] for r in mine] == list(range(500))
 
