@@ -81,7 +81,7 @@ def view_rows(view: ClusterView) -> list[dict[str, object]]:
 def target_text(drs: DrsResult) -> str:
     """The threshold's target, or why there is none (level 1 makes mandatory moves only)."""
     if drs.target_stddev is None:
-        return "threshold 1: mandatory moves only, no load balancing"
+        return "mandatory moves only, no load balancing"
     return f"target {drs.target_stddev:g}"
 
 
