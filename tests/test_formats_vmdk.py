@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from vlab.formats import (
     read_descriptor,
     validate_chain,
 )
+from vlab.formats.vmdk import ACCESS_MODES, EXTENT_TYPES
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vmdk"
 
@@ -130,13 +132,101 @@ def test_binary_extents_are_refused_with_a_reason():
         parse_descriptor(b"\x00" * 64)
 
 
+# ---------------------------------------------------------------- fuzzing
+# Any well-formed descriptor must parse back to itself; a bad line anywhere must be refused naming
+# that line; any other input either parses (and then round-trips) or raises a ValueError that names
+# the source and, for a line-level problem, a line that exists. Only ValueError may escape.
+
+QUOTABLE = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters='"'),
+                   max_size=16)
+DDB_KEY = st.from_regex(r"ddb\.[A-Za-z][A-Za-z0-9_.:-]{0,12}", fullmatch=True)
+
+
+@st.composite
+def extents(draw) -> Extent:
+    etype = draw(st.sampled_from(EXTENT_TYPES))
+    filename = draw(st.none() | QUOTABLE) if etype == "ZERO" else draw(QUOTABLE)
+    offset = draw(st.none() | st.integers(0, 2**40)) if filename is not None else None
+    return Extent(draw(st.sampled_from(ACCESS_MODES)), draw(st.integers(0, 2**40)), etype,
+                  filename, offset)
+
+
+DESCRIPTORS = st.builds(
+    VmdkDescriptor,
+    create_type=st.sampled_from(["vmfs", "vmfsSparse", "seSparse", "monolithicFlat"]) | QUOTABLE,
+    extents=st.lists(extents(), min_size=1, max_size=4),
+    cid=st.integers(0, NO_PARENT),
+    parent_cid=st.integers(0, NO_PARENT),
+    version=st.integers(0, 999),
+    encoding=st.none() | QUOTABLE,
+    parent_filename_hint=st.none() | QUOTABLE,
+    is_native_snapshot=st.none() | st.sampled_from(["no", "yes"]),
+    change_track_path=st.none() | QUOTABLE,
+    ddb=st.lists(st.tuples(DDB_KEY, QUOTABLE), max_size=5, unique_by=lambda kv: kv[0].lower()).map(dict),
+)
+
+# (line, words its error must contain): each is wrong wherever it stands in a descriptor
+BAD_LINES = [
+    ("this is junk", "expected key=value"),
+    ('RW 1 BOGUS "a"', "unknown extent type"),
+    ("RW 8 VMFS", "needs a quoted file name"),
+    ("CID=zz", "hex digits"),
+    ("parentCID=123456789", "hex digits"),
+    ('createType="vmfs', "badly quoted"),
+    ('ddb.uuid = 60"00', "stray quote"),
+    ("version=one", "version must be"),
+    ("RW 8 ZERO \x07", "control character"),
+]
+WHOLE_FILE_REASONS = ("no createType line", "no CID line", "no extent lines", "contains NUL")
+BINARY_REASONS = ("not valid UTF-8 text", "not a hosted sparse extent",
+                  "embedded descriptor", "(COWD), not a descriptor")
+
+
+def assert_clear_refusal(err: ValueError, source: str, n_lines: int,
+                         reasons: tuple[str, ...] = WHOLE_FILE_REASONS) -> None:
+    """The message names the source, then either a line that exists or a whole-file reason."""
+    m = re.match(rf"{re.escape(source)}(?:, line (\d+))?: \S", str(err))
+    assert m, str(err)
+    if m.group(1):
+        assert 1 <= int(m.group(1)) <= n_lines, str(err)
+    else:
+        assert any(reason in str(err) for reason in reasons), str(err)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=400))
-def test_fuzz_bytes_only_valueerror(data):
+@given(DESCRIPTORS)
+def test_fuzz_every_well_formed_descriptor_parses_back_to_itself(d):
+    text = d.to_text()
+    assert parse_descriptor(text) == d
+    assert parse_descriptor(text.encode("utf-8"), source="d.vmdk") == d
+    assert parse_descriptor(text.replace("\n", "\r\n")) == d  # CRLF line ends read the same
+
+
+@settings(max_examples=300, deadline=None)
+@given(DESCRIPTORS, st.sampled_from(BAD_LINES), st.data())
+def test_fuzz_a_bad_line_anywhere_is_refused_naming_that_line(d, bad, data):
+    line, words = bad
+    lines = d.to_text().split("\n")
+    at = data.draw(st.integers(0, len(lines)), label="insert at")
+    lines.insert(at, line)
+    with pytest.raises(ValueError) as err:
+        parse_descriptor("\n".join(lines), source="d.vmdk")
+    assert str(err.value).startswith(f"d.vmdk, line {at + 1}: ") and words in str(err.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400) | DESCRIPTORS.map(lambda d: d.to_text().encode()).flatmap(
+    lambda b: st.tuples(st.integers(0, len(b) - 1), st.integers(0, 255)).map(
+        lambda at: b[: at[0]] + bytes([at[1]]) + b[at[0] + 1:])))
+def test_fuzz_bytes_parse_and_round_trip_or_are_refused_clearly(data):
+    """Random bytes, and well-formed descriptors with one byte changed."""
     try:
-        parse_descriptor(data)
-    except ValueError:
-        pass
+        d = parse_descriptor(data, source="fuzz.vmdk")
+    except ValueError as err:
+        assert_clear_refusal(err, "fuzz.vmdk", data.count(b"\n") + 1,
+                             WHOLE_FILE_REASONS + BINARY_REASONS)
+        return
+    assert parse_descriptor(d.to_text()).to_text() == d.to_text()
 
 
 DESC_LINE = st.one_of(
@@ -151,13 +241,16 @@ DESC_LINE = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(DESC_LINE, max_size=12))
-def test_fuzz_text_round_trips_or_raises_valueerror(lines):
+def test_fuzz_text_round_trips_or_raises_valueerror_naming_the_line(lines):
+    text = "\n".join(lines)
     try:
-        d = parse_descriptor("\n".join(lines))
-    except ValueError:
+        d = parse_descriptor(text, source="fuzz.vmdk")
+    except ValueError as err:
+        assert_clear_refusal(err, "fuzz.vmdk", text.count("\n") + 1)
         return
     again = parse_descriptor(d.to_text())
     assert again.to_text() == d.to_text()
+    assert (again.cid, again.extents, again.ddb) == (d.cid, d.extents, d.ddb)
 
 
 def test_new_delta_extents_are_header_plus_grain_directory():
