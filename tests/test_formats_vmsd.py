@@ -1,6 +1,7 @@
 """The .vmsd snapshot database: the documented time encoding, entries, round trip, bad values."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -80,11 +81,46 @@ def test_writer_names_parent_only_for_child_entries():
     assert 'snapshot.numSnapshots = "1"' in text
 
 
-@pytest.mark.parametrize("bad", ['snapshot0.uid = "x"\n', 'snapshot0.filename = "a"\n',
-                                 'snapshot.lastUID = "many"\n'])
-def test_bad_values_raise_valueerror(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bad, message", [
+    ('snapshot0.uid = "x"\n', "t.vmsd: snapshot0.uid must be a whole number, got 'x'"),
+    ('snapshot0.filename = "a"\n', "t.vmsd: snapshot0 has no uid"),
+    ('snapshot.lastUID = "many"\n', "t.vmsd: snapshot.lastUID must be a whole number"),
+    ('snapshot0.uid = "1"\nsnapshot0.parent = "one"\n', "t.vmsd: snapshot0.parent must be"),
+    ('snapshot0.uid = "1"\nsnapshot0.createTimeHigh = "99999999999"\nsnapshot0.createTimeLow = "0"\n',
+     "t.vmsd: snapshot0 has an impossible create time"),
+    ('snapshot0.uid = "1\n', "t.vmsd, line 1: value for 'snapshot0.uid' has no closing quote"),
+])
+def test_bad_values_raise_valueerror_naming_the_file_and_the_key(bad, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         parse_vmsd(bad, source="t.vmsd")
+
+
+# ---------------------------------------------------------------- fuzzing
+# A generated snapshot database must read back equal; random keys and values either read back
+# (and round-trip) or raise a ValueError naming the file and the key or entry at fault.
+
+QUOTABLE = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters='"'),
+                   max_size=16)
+ENTRIES = st.builds(
+    SnapshotEntry,
+    uid=st.integers(0, 2**40),
+    filename=QUOTABLE,
+    display_name=QUOTABLE,
+    create_time=st.none() | st.datetimes(datetime(1971, 1, 1), datetime(2200, 1, 1), timezones=st.just(UTC)),
+    parent_uid=st.none() | st.integers(0, 2**40),
+    description=QUOTABLE,
+    disks=st.lists(st.builds(SnapshotDisk, node=QUOTABLE, filename=QUOTABLE), max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ENTRIES, max_size=5), st.integers(0, 2**40), st.none() | st.integers(0, 2**40))
+def test_fuzz_every_generated_database_reads_back_equal(entries, last_uid, current_uid):
+    db = SnapshotDatabase(entries, last_uid=last_uid, current_uid=current_uid)
+    text = db.to_text()
+    assert parse_vmsd(text) == db
+    assert parse_vmsd(text.encode("utf-8")) == db
+    assert f'snapshot.numSnapshots = "{len(entries)}"' in text
 
 
 KEYS = st.sampled_from(["snapshot.lastUID", "snapshot.current", "snapshot0.uid", "snapshot0.parent",
@@ -95,10 +131,16 @@ VALUES = st.one_of(st.integers(-(2**70), 2**70).map(str), st.text(alphabet="0123
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(KEYS, VALUES, max_size=8))
-def test_fuzz_only_valueerror(rows):
+def test_fuzz_reads_back_or_names_the_key_at_fault(rows):
     text = "".join(f'{k} = "{v}"\n' for k, v in rows.items())
     try:
-        db = parse_vmsd(text)
-    except ValueError:
+        db = parse_vmsd(text, source="f.vmsd")
+    except ValueError as err:
+        m = re.match(r"f\.vmsd: (snapshot(?:\d+|\.lastUID|\.current))(\.\w+)? ", str(err))
+        assert m, str(err)
+        named = m.group(1) + (m.group(2) or "")
+        assert any(key == named or key.startswith(named + ".") for key in rows), str(err)
         return
-    assert parse_vmsd(db.to_text()).entries == db.entries
+    assert parse_vmsd(db.to_text()) == db
+    assert [e.uid for e in db.entries] == [int(rows[k]) for k in ("snapshot0.uid", "snapshot1.uid")
+                                           if k in rows]
