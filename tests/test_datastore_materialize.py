@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+
+import pytest
 
 from vlab.formats import read_descriptor, read_dictfile
 from vlab.models.datastore import Datastore
 
+MiB = 1024**2
 GiB = 1024**3
 
 
@@ -35,11 +39,48 @@ def test_written_folder_matches_files_and_parses(tmp_path):
     vmsd = read_dictfile(folder / "web.vmsd")
     assert vmsd["snapshot.numSnapshots"] == "2"
     for name in ("web.vmdk", "web-000001.vmdk", "web-000002.vmdk"):
-        read_descriptor(folder / name)
-    # binary files are sparse: the 3 GiB flat extent takes almost no real space
-    flat = folder / "web-flat.vmdk"
-    assert flat.stat().st_size == 3 * GiB
-    assert flat.stat().st_blocks * 512 < 1024 * 1024
+        assert read_descriptor(folder / name).capacity_bytes == 3 * GiB
+    # what every file system guarantees: the apparent size is the virtual disk's size
+    assert (folder / "web-flat.vmdk").stat().st_size == 3 * GiB
+    assert (folder / vm.swap_name).stat().st_size == (2048 - 512) * MiB
+
+
+def _allocated_bytes(path) -> int:
+    return path.stat().st_blocks * 512
+
+
+def _require_sparse_files(folder) -> None:
+    """Sparseness is the file system's to give: check it can make a hole the way materialize()
+    asks for one (truncate past the end). Skipped with the reason where it cannot; CI must."""
+    if not hasattr(os.stat_result, "st_blocks"):
+        reason = "this platform's stat() has no st_blocks, so allocated space cannot be measured"
+    else:
+        probe = folder / "sparse-probe"
+        with probe.open("wb") as f:
+            f.truncate(64 * MiB)
+        sparse = _allocated_bytes(probe) < MiB
+        probe.unlink()
+        if sparse:
+            return
+        reason = f"the file system under {folder} does not make sparse files (64 MiB hole allocated)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run on a file system with sparse files: {reason}")
+    pytest.skip(reason)
+
+
+def test_binary_files_are_written_sparse(tmp_path):
+    _require_sparse_files(tmp_path)
+    ds, vm = build()
+    ds.materialize(tmp_path)
+    folder = tmp_path / "web"
+    big = {f.name: f.size_bytes for f in vm.files() if f.size_bytes >= 16 * MiB}
+    assert {"web-flat.vmdk", vm.swap_name} <= set(big)  # 3 GiB disk, 1.5 GiB swap, vmx swap
+    for name, size in big.items():
+        path = folder / name
+        assert path.stat().st_size == size, name
+        assert _allocated_bytes(path) < MiB, f"{name}: {_allocated_bytes(path)} bytes allocated"
+    allocated = sum(_allocated_bytes(p) for p in folder.iterdir())
+    assert allocated < 4 * MiB < 4 * GiB < sum(big.values())
 
 
 def qemu_info(qemu_img: str, path, *extra: str) -> dict | list:
