@@ -273,11 +273,9 @@ def test_fuzz_text_round_trips_or_raises_valueerror_naming_the_line(lines, newli
     assert again.to_text() == d.to_text()
 
 
-@pytest.mark.xfail(strict=True, reason="vlab.formats.dictfile._codec's message names neither the "
-                   "file nor the line of the .encoding setting")
-def test_an_unknown_encoding_is_refused_naming_the_file():
-    with pytest.raises(ValueError, match=r"^k\.vmx.*klingon"):
-        parse_dictfile(b'.encoding = "klingon"\nx = "\xff"\n', source="k.vmx")
+def test_an_unknown_encoding_is_refused_naming_the_file_and_line():
+    with pytest.raises(ValueError, match=r"^k\.vmx, line 2: \.encoding 'klingon' is not an encoding"):
+        parse_dictfile(b'config.version = "8"\n.encoding = "klingon"\nx = "\xff"\n', source="k.vmx")
 
 
 @settings(max_examples=500, deadline=None)

@@ -101,11 +101,11 @@ def test_numeric_precision_is_significant_digits_as_in_jupyterquiz():
     assert round_significant(98765, 2) == 99000
 
 
-@pytest.mark.xfail(strict=True, reason="round_significant uses Python's half-even rounding; "
-                   "JavaScript's toPrecision, which jupyterquiz uses, rounds a tie up")
-@pytest.mark.parametrize("x, digits, js", [(20.5, 2, 21), (2.5, 1, 3), (0.125, 2, 0.13)])
+@pytest.mark.parametrize("x, digits, js", [(20.5, 2, 21), (2.5, 1, 3), (0.125, 2, 0.13),
+                                           (-20.5, 2, -21), (2.675, 3, 2.67), (9.96, 2, 10)])
 def test_round_significant_breaks_ties_like_javascript_toprecision(x, digits, js):
-    # js: what node prints for (x).toPrecision(digits), e.g. (20.5).toPrecision(2) === "21"
+    # js: what node prints for (x).toPrecision(digits), e.g. (20.5).toPrecision(2) === "21";
+    # 2.675 is stored as 2.67499999..., so it is no tie and rounds down in JavaScript too.
     assert round_significant(x, digits) == js
 
 
@@ -191,16 +191,7 @@ def _lab_slugs_in_the_lab_list() -> set[str]:
 
 
 BANKS = {lab: load_bank(lab) for lab in available_banks()}
-# Strict: each mark must go once the bug is fixed.
-KNOWN_BUGS = {
-    "11_management_access:lockout-rate-by-hand": "round_significant rounds the tie 20.5 to 20 "
-    "(half-even) where jupyterquiz's toPrecision(2) gives 21, so the bank's 'too many' 20.5 is graded right",
-}
-ALL_QUESTIONS = [
-    pytest.param(q, id=f"{lab}:{q.id}", marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[f"{lab}:{q.id}"])]
-                 if f"{lab}:{q.id}" in KNOWN_BUGS else [])
-    for lab, bank in BANKS.items() for q in bank
-]
+ALL_QUESTIONS = [pytest.param(q, id=f"{lab}:{q.id}") for lab, bank in BANKS.items() for q in bank]
 
 
 def test_every_lab_in_the_lab_list_has_a_bank_so_the_tests_below_cover_them_all():

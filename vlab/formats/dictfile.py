@@ -207,7 +207,11 @@ def decode_bytes(data: bytes, source: str = "<input>", max_bytes: int = MAX_BYTE
         pass
     m = _ENCODING_LINE.search(data[:4096])
     if m:
-        codec = _codec(m.group(1).decode("ascii"))
+        try:
+            codec = _codec(m.group(1).decode("ascii"))
+        except ValueError as err:
+            line = data[:m.start()].count(b"\n") + 1
+            raise ValueError(f"{source}, line {line}: {err}") from None
         try:
             return data.decode(codec)
         except UnicodeDecodeError as err:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from vlab.learn.bank import Answer, Question
@@ -197,8 +198,16 @@ def parse_number(entry: Any) -> float:
 
 
 def round_significant(x: float, digits: int) -> float:
-    """`x` rounded to `digits` significant digits (jupyterquiz's `toPrecision`)."""
-    return float(f"{x:.{digits}g}")
+    """`x` rounded to `digits` significant digits as JavaScript's `toPrecision` (jupyterquiz) does.
+
+    Like toPrecision it works on the float's exact binary value and breaks an exact tie away from
+    zero (20.5 -> 21, 0.125 -> 0.13), where Python's own formatting would round half to even.
+    """
+    if x == 0 or not math.isfinite(x):
+        return x
+    exact = Decimal(x)
+    step = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    return float(exact.quantize(step, rounding=ROUND_HALF_UP))
 
 
 def _grade_numeric(question: Question, answer: Any) -> GradeResult:
