@@ -25,6 +25,14 @@ CHROMIUM_ARGS = [
 
 pytestmark = pytest.mark.browser
 
+# Lab 00's checker solved by hand from the seed notes' "Datastore Files" list.
+CHECKER_SOLUTION = """metadata about the VM's snapshots: .vmsd
+the VM's suspended state: vmss
+the VM's BIOS or EFI settings: .NVRAM
+swap space used when the host's memory is overcommitted: .vswp
+the state of the VM when a snapshot was taken: .vmsn
+extra configuration for VMs in a team: .vmxf"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -113,6 +121,15 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
         check.click()
         expect(feedback).to_contain_text("✓ Correct", timeout=30_000)
         expect(page.locator(".vlab-quiz-score").first).to_contain_text(re.compile(r"\d"))
+
+        # The checker: the starting text fails; the learner types the answers and it passes.
+        work = page.locator(".vlab-checker-work textarea").first
+        results = page.locator(".vlab-checker-results").first
+        page.locator("button.vlab-checker-check").first.click()
+        expect(results).to_contain_text("0 of 6 checks pass", timeout=30_000)
+        work.fill(CHECKER_SOLUTION)
+        page.locator("button.vlab-checker-check").first.click()
+        expect(results).to_contain_text("✓ All 6 checks pass", timeout=30_000)
         page.screenshot(path=str(tmp / "lab00.png"), full_page=False)
         browser.close()
 
@@ -122,4 +139,6 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
     assert [(a.lab, a.question_id, a.correct) for a in recorded] == [
         ("00_start_here", "where-progress-lives", False),
         ("00_start_here", "where-progress-lives", True),
+        ("00_start_here", "match-the-files", False),
+        ("00_start_here", "match-the-files", True),
     ]
