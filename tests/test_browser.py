@@ -79,9 +79,27 @@ def jupyterlab(tmp_path):
         log.close()
 
 
+def open_and_run_all(browser, base: str, token: str, notebook: str):
+    """Open a lab in JupyterLab and run all its cells, as a learner does; returns the page."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/lab/tree/labs/{notebook}?token={token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    select_kernel = page.get_by_role("button", name="Select Kernel")
+    try:
+        select_kernel.wait_for(timeout=10_000)
+        select_kernel.click()  # JupyterLab may ask once which kernel to start: the notebook's own
+    except PlaywrightTimeout:
+        pass
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    return page
+
+
 def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require_tool):
     chromium = require_tool("chromium")
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     base, token, tmp = jupyterlab
@@ -89,18 +107,7 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
         browser = p.chromium.launch_persistent_context(
             str(tmp / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
-        page = browser.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(f"{base}/lab/tree/labs/00_start_here.ipynb?token={token}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
-        select_kernel = page.get_by_role("button", name="Select Kernel")
-        try:
-            select_kernel.wait_for(timeout=10_000)
-            select_kernel.click()  # JupyterLab may ask once which kernel to start: the notebook's own
-        except PlaywrightTimeout:
-            pass
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        page = open_and_run_all(browser, base, token, "00_start_here.ipynb")
 
         query = page.locator(".vlab-lookup-query input")
         expect(query).to_be_visible(timeout=90_000)
@@ -142,3 +149,33 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
         ("00_start_here", "match-the-files", False),
         ("00_start_here", "match-the-files", True),
     ]
+
+
+def test_a_panel_reacts_to_its_controls_and_redraws_its_plotly_figure(jupyterlab, require_tool):
+    # Lab 04's cluster panel: a control drives the model, the summary and the FigureWidget (plotly via
+    # anywidget) in the browser. Expected texts come from the lab's stated defaults: 4 hosts, 16 VMs,
+    # HA admission control on (9 of 16 VMs admitted); without admission control all 16 power on.
+    chromium = require_tool("chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token, tmp = jupyterlab
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        page = open_and_run_all(browser, base, token, "04_vcenter_suite.ipynb")
+        summary = page.get_by_text(re.compile(r"of 16 VMs powered on; DRS:")).first
+        expect(summary).to_contain_text("9 of 16 VMs powered on", timeout=120_000)
+        panel = page.locator(".widget-vbox", has=summary).last
+        figure = panel.locator(".js-plotly-plot").first
+        expect(figure).to_be_visible(timeout=30_000)
+        bars_before = figure.locator("g.trace.bars").first.inner_html()
+
+        panel.get_by_text("HA admission control: tolerate 1 host").click()
+        expect(summary).to_contain_text("16 of 16 VMs powered on", timeout=30_000)
+        page.wait_for_function(
+            "([el, before]) => el.querySelector('g.trace.bars').innerHTML !== before",
+            arg=[figure.element_handle(), bars_before], timeout=30_000,
+        )
+        page.screenshot(path=str(tmp / "lab04.png"), full_page=False)
+        browser.close()
