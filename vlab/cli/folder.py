@@ -6,10 +6,10 @@ A malformed file in the folder is a finding, never a traceback.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from vlab.cli.errors import UserError
+from vlab.cli.util import json_text, printable
 
 EXIT_CLEAN = 0
 EXIT_ANOMALIES = 3
@@ -36,20 +36,23 @@ def explain_path(path: Path, as_json: bool) -> int:
     if as_json:
         data = report.to_dict()
         data["clean"] = report.clean
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        # file names that are not UTF-8 become \xNN, so the output stays valid UTF-8 JSON
+        print(json_text(data))
         return EXIT_CLEAN if report.clean else EXIT_ANOMALIES
     what = "File" if Path(path).is_file() else "VM folder"
-    print(f"{what} {path}: {len(report.files)} file(s), {human_size(report.total_bytes)}")
+    print(f"{what} {printable(str(path))}: {len(report.files)} file(s), "
+          f"{human_size(report.total_bytes)}")
     if report.files:
-        width = max(len(f.name) for f in report.files)
-        for f in report.files:
-            print(f"  {f.name:<{width}}  {human_size(f.size_bytes):>10}  {f.role}")
+        names = [printable(f.name) for f in report.files]
+        width = max(len(n) for n in names)
+        for name, f in zip(names, report.files, strict=True):
+            print(f"  {name:<{width}}  {human_size(f.size_bytes):>10}  {f.role}")
     if report.clean:
         print("No anomalies found.")
         return EXIT_CLEAN
     print(f"{len(report.findings)} anomal{'y' if len(report.findings) == 1 else 'ies'}:")
     for finding in report.findings:
         where = f"{finding.file}: " if finding.file else ""
-        print(f"  [{finding.severity}] {finding.code}: {where}{finding.message}")
+        print(printable(f"  [{finding.severity}] {finding.code}: {where}{finding.message}"))
     print("Tip: `vlab explain .vswp` (or any extension) says what a file type is for.")
     return EXIT_ANOMALIES

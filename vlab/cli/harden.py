@@ -7,10 +7,10 @@ original file's audit). `--profile` picks rule groups: baseline (default), advan
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from vlab.cli.errors import UserError
+from vlab.cli.util import check_input_file, json_text, need_value, safe_stdout, same_file
 
 EXIT_PASS = 0
 EXIT_FAILURES = 4
@@ -46,11 +46,10 @@ def _profiles(chosen: list[str] | None) -> tuple[str, ...]:
 def _read(path: Path):
     from vlab.formats.dictfile import read_dictfile
 
-    if not path.exists():
-        raise UserError(f"{path}: no such file")
     if path.is_dir():
         raise UserError(f"{path} is a folder; give the .vmx file inside it "
                         f"(`vlab explain {path}` lists a folder)")
+    check_input_file(path, ".vmx file")  # missing, a broken link, a pipe or a device such as /dev/zero
     try:
         vmx = read_dictfile(path)
     except PermissionError:
@@ -65,11 +64,18 @@ def _read(path: Path):
     return vmx
 
 
-def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]) -> None:
-    from vlab.models.hardening import remediated
-
+def _check_fix_target(out: Path, source: Path) -> None:
     if out.is_dir():
         raise UserError(f"--fix {out} is a folder; give a file name such as {out / 'fixed.vmx'}")
+    if same_file(out, source):
+        raise UserError(f"--fix {out} is the file being audited; write the fixed copy to another "
+                        f"file, compare the two, then replace the original yourself")
+
+
+def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]) -> list[str]:
+    """Write the fixed copy; return the keys whose value it changed, added or removed."""
+    from vlab.models.hardening import remediated
+
     try:
         fixed = remediated(vmx, profiles)
         out.write_bytes(fixed.to_bytes())
@@ -77,25 +83,32 @@ def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]) -> None:
         raise UserError(f"cannot write the fixed file: {err}") from None
     except OSError as err:
         raise UserError(f"{out}: cannot write it ({err.strerror or err})") from None
+    before, after = vmx.normalized(), fixed.normalized()
+    return [key for key in dict.fromkeys([*vmx, *fixed])
+            if before.get(key.lower()) != after.get(key.lower())]
 
 
 def run(args) -> int:
     from vlab.models.hardening import audit, counts, failures
 
+    safe_stdout()
+    need_value("--fix", args.fix)
     path = Path(args.file)
     profiles = _profiles(args.profile)
+    if args.fix:
+        _check_fix_target(Path(args.fix), path)
     vmx = _read(path)
     results = audit(vmx, profiles)
     failed = failures(results)
-    if args.fix:
-        _write_fixed(vmx, Path(args.fix), profiles)
+    changed = _write_fixed(vmx, Path(args.fix), profiles) if args.fix else []
     code = EXIT_FAILURES if failed else EXIT_PASS
     if args.json:
-        print(json.dumps({
+        print(json_text({
             "file": str(path), "profiles": list(profiles), "passed": not failed,
             "counts": counts(results), "warnings": list(vmx.warnings),
-            "fixed_file": args.fix, "results": [r.to_dict() for r in results],
-        }, indent=2, ensure_ascii=False))
+            "fixed_file": args.fix, "fixed_keys": changed,
+            "results": [r.to_dict() for r in results],
+        }))
         return code
     tally = counts(results)
     print(f"{path}: {len(results)} rules ({', '.join(profiles)}): {tally['pass']} pass, "
@@ -107,7 +120,8 @@ def run(args) -> int:
         print(f"  FAIL [{r.rule.severity}] {r.rule.key} ({ident}): {r.message}")
         print(f"       {r.rule.title}. Expected: {r.expected}.")
     if args.fix:
-        print(f"Wrote {args.fix} with {len(failed)} rule(s) fixed.")
+        keys = f": {', '.join(changed)}" if changed else ""
+        print(f"Wrote {args.fix} with {len(failed)} rule(s) fixed; changed key(s){keys or ': none'}.")
     if failed and not args.fix:
         print("Tip: --fix OUT.vmx writes a fixed copy; `--json` gives every rule as data.")
     if not failed:

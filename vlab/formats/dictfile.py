@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -310,13 +311,27 @@ def _parse_line(line: str, source: str, number: int) -> tuple[str, str, bool]:
     return key, rest, False  # legacy unquoted value (GSX / ESX 2)
 
 
-def read_dictfile(path: str | Path, max_bytes: int = MAX_BYTES) -> DictFile:
-    """Read and parse a file from disk (size checked before reading it all)."""
+def read_limited(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """At most `max_bytes` + 1 bytes of a regular file (a pipe or a device such as /dev/zero is
+    refused before it is opened, so reading never blocks or runs forever).
+
+    Raises ValueError naming the file for a non-regular file; OSError when it cannot be read.
+    """
     p = Path(path)
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise ValueError(f"{p.name}: {size} bytes is more than the {max_bytes}-byte limit")
-    return parse_dictfile(p.read_bytes(), source=p.name, max_bytes=max_bytes)
+    st = p.stat()
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a pipe or a device?)"
+        raise ValueError(f"{p.name}: {what}, so not a configuration file")
+    if st.st_size > max_bytes:
+        raise ValueError(f"{p.name}: {st.st_size} bytes is more than the {max_bytes}-byte limit")
+    with p.open("rb") as fh:
+        return fh.read(max_bytes + 1)
+
+
+def read_dictfile(path: str | Path, max_bytes: int = MAX_BYTES) -> DictFile:
+    """Read and parse a file from disk (a regular file only; size checked before reading it)."""
+    p = Path(path)
+    return parse_dictfile(read_limited(p, max_bytes), source=p.name, max_bytes=max_bytes)
 
 
 def write_dictfile(d: DictFile, path: str | Path) -> None:

@@ -25,6 +25,7 @@ from the header's descriptor offset. Left out: the binary grain tables and the d
 from __future__ import annotations
 
 import re
+import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,6 +260,10 @@ def _extent(m: re.Match, where: str) -> Extent:
 def read_descriptor(path: str | Path, max_bytes: int = MAX_BYTES) -> VmdkDescriptor:
     """Read a descriptor from disk: a text .vmdk, or the head of a hosted sparse one."""
     p = Path(path)
+    st = p.stat()
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a pipe or a device?)"
+        raise ValueError(f"{p.name}: {what}, so not a VMDK descriptor")
     with p.open("rb") as f:
         head = f.read(max_bytes + 1)
     if head.startswith(SPARSE_MAGIC):

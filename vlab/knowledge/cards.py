@@ -54,9 +54,17 @@ def card_text(entry, width: int = 88) -> str:
     head = title(entry)
     lines = [head, "=" * min(len(head), width), f"({entry.kind})"]
     for label, text in card_rows(entry):
-        # URLs stay whole so a terminal can open them.
-        wrapped = textwrap.wrap(str(text), width=width - 16, break_long_words=False,
-                                break_on_hyphens=False) or [""]
+        # Several sources (joined by " ; " in the datasets) start a line each.
+        parts = [p.strip() for p in str(text).split(" ; ")] if label == "Source" else [str(text)]
+        bullet = len(parts) > 1
+        wrapped: list[str] = []
+        for part in parts:
+            # URLs stay whole so a terminal can open them.
+            wrapped += textwrap.wrap(part, width=width - 16, break_long_words=False,
+                                     break_on_hyphens=False,
+                                     initial_indent="- " if bullet else "",
+                                     subsequent_indent="  " if bullet else "")
+        wrapped = wrapped or [""]
         lines.append(f"{label + ':':<15} {wrapped[0]}")
         lines.extend(f"{'':<15} {more}" for more in wrapped[1:])
     return "\n".join(lines)

@@ -1,0 +1,241 @@
+"""An administrator's audit of the `vlab` command: odd spellings, bad files and option mix-ups.
+
+Each test runs the installed entry point (or main() in process) as a user would and asserts the
+exact outcome: the card shown, or the `vlab: ...` message and exit code, and never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vlab.cli.main import main
+
+VLAB = str(Path(sys.executable).with_name("vlab"))
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path("/work/shared/corpus")
+WIN2019_VMX = """.encoding = "UTF-8"
+config.version = "8"
+virtualHW.version = "14"
+displayName = "win2019"
+firmware = "efi"
+scsi0:0.fileName = "win2019.vmdk"
+"""
+
+
+def vlab(*args: str, cwd: Path | None = None, env: dict | None = None, stdin: str | None = None):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([VLAB, *args], capture_output=True, text=True, cwd=cwd, env=full_env,
+                          input=stdin, timeout=60)
+
+
+def run_main(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def no_traceback(result) -> None:
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# -- explain: spellings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("term, key", [
+    ("-flat.vmdk", "-flat.vmdk"),
+    ("-000001.vmdk", "-00000#.vmdk"),
+    ("-ctk.vmdk", "-ctk.vmdk"),
+    ("-aux.xml", "-aux.xml"),
+])
+def test_explain_takes_file_types_that_start_with_a_dash(capsys, term, key):
+    # argparse used to read these as unknown options: "the following arguments are required"
+    code, out, err = run_main(capsys, "explain", "--json", term)
+    assert code == 0, err
+    assert json.loads(out)["extension"] == key
+
+
+@pytest.mark.parametrize("name, key", [
+    ("web01-flat.vmdk", "-flat.vmdk"),
+    ("web01-000002.vmdk", "-00000#.vmdk"),
+    ("vmware-3.log", "vmware-#.log"),
+    ("vmx-web01-1.vswp", "vmx-*.vswp"),
+    ("web01.vmx", ".vmx"),
+    ("web01-ctk.vmdk", "-ctk.vmdk"),
+])
+def test_explain_a_real_file_name_shows_its_file_type(capsys, tmp_path, monkeypatch, name, key):
+    monkeypatch.chdir(tmp_path)  # no such file here: the name alone says what it is
+    code, out, err = run_main(capsys, "explain", name)
+    assert code == 0, err
+    assert out.startswith(f"{name} is named like a {key} file:")
+    code, out, _ = run_main(capsys, "explain", "--json", name)
+    card = json.loads(out)
+    assert card["extension"] == key and card["file_name"] == name
+
+
+def test_an_unknown_file_name_is_still_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_main(capsys, "explain", "notes.txt")
+    assert code == 1 and err.startswith("vlab: nothing called 'notes.txt'.")
+
+
+def test_a_name_shared_by_two_entries_points_to_the_other(capsys):
+    # VSS is both the vSphere Standard Switch and Windows' Volume Shadow Copy Service
+    code, out, _ = run_main(capsys, "explain", "vss")
+    assert code == 0
+    assert "'vss' also names: Quiescing (term); `vlab explain Quiescing`" in out
+    _, out, _ = run_main(capsys, "explain", "--json", "vss")
+    assert json.loads(out)["also"] == ["Quiescing"]
+
+
+def test_card_sources_start_a_line_each(capsys):
+    from vlab import knowledge
+
+    code, out, _ = run_main(capsys, "explain", "VST")
+    assert code == 0
+    sources = knowledge.lookup("VST").source.split(" ; ")
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Source:"))
+    bullets = [line for line in lines[start:] if line[16:18] == "- "]
+    assert len(bullets) == len(sources) == 2
+
+
+@pytest.mark.parametrize("term", ["", "   "])
+def test_explain_of_nothing_is_a_user_error(capsys, term):
+    # '' used to be Path('') == '.', so the current folder was listed
+    code, out, err = run_main(capsys, "explain", term)
+    assert code == 1 and out == ""
+    assert err.startswith("vlab: nothing to explain: give a file type")
+
+
+def test_a_missing_path_is_not_taken_for_a_file_name(capsys, tmp_path):
+    code, _, err = run_main(capsys, "explain", str(tmp_path / "nothere.vmx"))
+    assert code == 1 and err == f"vlab: {tmp_path / 'nothere.vmx'}: no such file or folder\n"
+
+
+def test_explain_refuses_a_pipe_a_device_and_a_broken_link(capsys, tmp_path):
+    fifo = tmp_path / "fifo.vmx"
+    os.mkfifo(fifo)
+    code, _, err = run_main(capsys, "explain", str(fifo))
+    assert code == 1 and "is neither a regular file nor a folder" in err
+    code, _, err = run_main(capsys, "explain", "/dev/zero")
+    assert code == 1 and err.startswith("vlab: /dev/zero is neither a regular file nor a folder")
+    link = tmp_path / "gone.vmdk"
+    link.symlink_to(tmp_path / "nowhere")
+    code, _, err = run_main(capsys, "explain", str(link))
+    assert code == 1 and f"is a broken symbolic link (it points to {tmp_path / 'nowhere'})" in err
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped_and_json_stays_valid(tmp_path):
+    folder = tmp_path / "vm"
+    folder.mkdir()
+    (folder / "web01.vmx").write_text(WIN2019_VMX)
+    open(os.fsencode(folder) + b"/caf\xe9.log", "wb").close()
+    for env in ({}, {"PYTHONIOENCODING": "utf-8"}, {"PYTHONIOENCODING": "ascii"}):
+        text = vlab("explain", str(folder), env=env)
+        no_traceback(text)
+        assert text.returncode == 3  # win2019.vmdk is missing
+        assert "caf\\xe9.log" in text.stdout
+        data = vlab("explain", "--json", str(folder), env=env)
+        names = [f["name"] for f in json.loads(data.stdout.encode().decode("utf-8"))["files"]]
+        assert "caf\\xe9.log" in names
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_traceback():
+    # the glossary's Little's law card holds 'λ'
+    out = vlab("explain", "Little's law", env={"PYTHONIOENCODING": "ascii"})
+    no_traceback(out)
+    assert out.returncode == 0 and "L = \\u03bbW" in out.stdout
+    out = vlab("explain", "--json", "Little's law", env={"PYTHONIOENCODING": "ascii"})
+    assert "L = \u03bbW" in json.loads(out.stdout)["aliases"]
+
+
+# -- harden ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def vmx(tmp_path) -> Path:
+    path = tmp_path / "win2019.vmx"
+    path.write_text(WIN2019_VMX)
+    return path
+
+
+def test_fix_onto_the_audited_file_is_refused_and_the_file_is_untouched(capsys, vmx, tmp_path):
+    before = vmx.read_bytes()
+    link = tmp_path / "link.vmx"
+    link.symlink_to(vmx)
+    for target in (str(vmx), str(tmp_path / "." / vmx.name), str(link)):
+        code, out, err = run_main(capsys, "harden", str(vmx), "--fix", target)
+        assert code == 1 and out == ""
+        assert err == (f"vlab: --fix {target} is the file being audited; write the fixed copy to "
+                       f"another file, compare the two, then replace the original yourself\n")
+    assert vmx.read_bytes() == before
+
+
+def test_fix_with_an_empty_name_is_refused(capsys, vmx):
+    code, _, err = run_main(capsys, "harden", str(vmx), "--fix", "")
+    assert code == 1 and err == "vlab: --fix needs a file name, not an empty string\n"
+
+
+def test_fix_names_the_keys_it_changed(capsys, vmx, tmp_path):
+    out_file = tmp_path / "fixed.vmx"
+    code, out, _ = run_main(capsys, "harden", str(vmx), "--fix", str(out_file))
+    assert code == 4
+    from vlab.formats.dictfile import read_dictfile
+
+    before, after = read_dictfile(vmx).normalized(), read_dictfile(out_file).normalized()
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    assert changed  # the baseline fails on this file, so the fix must change something
+    line = next(x for x in out.splitlines() if x.startswith(f"Wrote {out_file}"))
+    listed = line.split("changed key(s): ", 1)[1].rstrip(".").split(", ")
+    assert sorted(k.lower() for k in listed) == changed
+    code, out, _ = run_main(capsys, "harden", "--json", str(vmx), "--fix", str(out_file))
+    assert sorted(k.lower() for k in json.loads(out)["fixed_keys"]) == changed
+
+
+@pytest.mark.parametrize("target, message", [
+    ("/dev/zero", "vlab: /dev/zero is not a regular file (a pipe or a device?); give a .vmx file"),
+    ("fifo", "is not a regular file (a pipe or a device?); give a .vmx file"),
+    ("broken", "is a broken symbolic link (it points to "),
+])
+def test_harden_refuses_what_it_could_never_finish_reading(capsys, tmp_path, target, message):
+    # reading /dev/zero or a pipe used to hang for ever
+    if target == "fifo":
+        target = str(tmp_path / "pipe.vmx")
+        os.mkfifo(target)
+    elif target == "broken":
+        target = str(tmp_path / "gone.vmx")
+        os.symlink(tmp_path / "nowhere.vmx", target)
+    code, out, err = run_main(capsys, "harden", target)
+    assert code == 1 and out == "" and message in err
+
+
+def test_read_dictfile_refuses_a_pipe_without_opening_it(tmp_path):
+    from vlab.formats.dictfile import read_dictfile
+    from vlab.formats.vmdk import read_descriptor
+
+    fifo = tmp_path / "pipe.vmx"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match=r"pipe\.vmx: not a regular file"):
+        read_dictfile(fifo)
+    with pytest.raises(ValueError, match=r"pipe\.vmx: not a regular file"):
+        read_descriptor(fifo)
+    with pytest.raises(ValueError, match="a folder"):
+        read_dictfile(tmp_path)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not mounted")
+def test_every_corpus_vmx_gives_valid_json_for_every_profile(capsys, tmp_path):
+    for vmx_file in sorted((CORPUS / "vmx").glob("*.vmx")):
+        for profile in ("baseline", "advanced", "legacy", "all"):
+            fixed = tmp_path / "fixed.vmx"
+            code, out, err = run_main(capsys, "harden", "--json", "--profile", profile,
+                                      "--fix", str(fixed), str(vmx_file))
+            data = json.loads(out)
+            assert code == (4 if data["counts"]["fail"] else 0), err
+            code, out, _ = run_main(capsys, "harden", "--json", "--profile", profile, str(fixed))
+            assert code == 0 and json.loads(out)["counts"]["fail"] == 0, vmx_file.name
