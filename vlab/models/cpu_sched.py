@@ -19,6 +19,7 @@ vCPU, whether the vCPU has work (seeded), which gives ESX's "ready" time a meani
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -146,7 +147,8 @@ def schedule(vms: list[VmCpu], pcpus: int, *, mhz_per_pcpu: float = 2000.0, dura
         runnable = [w for w in worlds if config[w.vm].demand >= 1.0 or rng.random() < config[w.vm].demand]
         eligible = [w for w in runnable if _under_limit(config[w.vm], vm_used[w.vm], end, mhz_per_pcpu)]
         rng.shuffle(eligible)  # ties are broken at random, not by list order
-        eligible.sort(key=lambda w: w.used_ms / rate[w.vm])
+        # a world entitled to nothing (the reservations take the host) runs only on a spare pCPU
+        eligible.sort(key=lambda w: w.used_ms / rate[w.vm] if rate[w.vm] > 0 else math.inf)
         chosen = _keep_placement(eligible[:pcpus], on_pcpu)
         for p, world in enumerate(chosen):
             if world is not on_pcpu[p]:
@@ -215,6 +217,8 @@ def entitlement_mhz(vms: list[VmCpu], pcpus: int, mhz_per_pcpu: float = 2000.0) 
 
     if sum(cap.values()) <= capacity:
         return dict(cap)  # undercommitted: everyone gets what its vCPUs and limit allow
+    if sum(at(0.0).values()) >= capacity:
+        return at(0.0)  # the reservations take the whole host: no spare MHz for shares to divide
     low, high = 0.0, capacity / min(vm.shares for vm in vms)
     for _ in range(100):
         mid = (low + high) / 2
