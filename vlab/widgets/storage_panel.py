@@ -455,6 +455,9 @@ class StoragePanel(widgets.VBox):
         except ValueError as err:
             self.error = str(err)
             self.status.value = f"<p>⚠ {html.escape(self.error)}</p>"
+            # the last design's table and figures would pass for this one's: take them down
+            self.table_html.value = ""
+            self.plot.outputs = ()
             return
         self.error = ""
         r = self.result

@@ -85,12 +85,31 @@ def target_text(drs: DrsResult) -> str:
     return f"target {drs.target_stddev:g}"
 
 
+def overload_text(view: ClusterView) -> str:
+    """Hosts whose VMs demand more CPU than the host has (a bar past 100 %), after DRS and after
+    the failure; "" when none. Their VMs get less than they ask for and wait (ready time)."""
+    parts = []
+    stages = (("after DRS", view.drs.after),
+              ("after the failure", view.failover.after if view.failover else None))
+    for when, cluster in stages:
+        if cluster is None:
+            continue
+        over = [f"{h.name} ({100 * cluster.load(h.name):.0f} %)" for h in cluster.hosts
+                if cluster.load(h.name) > 1]
+        if over:
+            parts.append(f"{when}, CPU demand is more than the host has on {', '.join(over)}: "
+                         f"the VMs there wait for CPU")
+    return "; ".join(parts)
+
+
 def summary(view: ClusterView) -> str:
     lost = len(view.failover.not_restarted) if view.failover else 0
+    over = overload_text(view)
     return (f"{len(view.powered.cluster.vms)} of {len(view.start.vms)} VMs powered on; DRS: "
             f"{len(view.drs.migrations)} vMotion(s), imbalance {view.drs.imbalance_before:.3f} -> "
             f"{view.drs.imbalance_after:.3f} ({target_text(view.drs)})"
-            + (f"; {view.failover.failed_host} failed, {lost} VM(s) not restarted" if view.failover else ""))
+            + (f"; {view.failover.failed_host} failed, {lost} VM(s) not restarted" if view.failover else "")
+            + (f"; {over}" if over else ""))
 
 
 def rows_html(rows: list[dict[str, object]]) -> str:
@@ -136,6 +155,10 @@ class VcenterPanel(widgets.VBox):
             view = self.compute()
         except ValueError as err:
             self.message.value = f"<b>Not possible:</b> {html.escape(str(err))}"
+            with self.figure.batch_update():  # the last cluster's bars would pass for this one's
+                for trace in self.figure.data:
+                    trace.x, trace.y = [], []
+            self.table.value = ""
             return
         self.view = view
         self.message.value = html.escape(summary(view))

@@ -220,6 +220,8 @@ class VSwitchPanel(widgets.VBox):
                                              self.policy())
         except ValueError as err:
             self.message.value = f"<b>Change the settings:</b> {err}"
+            self.figure.data = ()  # the last setting's grid and table would pass for this one's
+            self.table.value = ""
             return
         fresh = delivery_figure(results)
         if not self.figure.data:
