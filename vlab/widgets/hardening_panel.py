@@ -167,7 +167,9 @@ class HostHardeningPanel(widgets.VBox):
 
     def refresh(self) -> list[HostResult]:
         values = self.values()
-        self.results = audit_host(values)
+        defaults = {s.setting: s.default_value for s in host_settings()}
+        # only what differs from the installation default counts as set ("default?" = yes)
+        self.results = audit_host({k: v for k, v in values.items() if v != defaults[k]})
         failed = sum(1 for r in self.results if not r.passed)
         self.status.value = (f"<p role='status'><b>{len(self.results)} settings: "
                              f"{len(self.results) - failed} pass, {failed} fail</b></p>")
