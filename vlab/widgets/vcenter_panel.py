@@ -86,20 +86,21 @@ def target_text(drs: DrsResult) -> str:
 
 
 def overload_text(view: ClusterView) -> str:
-    """Hosts whose VMs demand more CPU than the host has (a bar past 100 %), after DRS and after
-    the failure; "" when none. Their VMs get less than they ask for and wait (ready time)."""
+    """Hosts whose VMs demand more CPU than the host has (a bar past 100 %), before and after DRS
+    and after the failure; "" when none. Their VMs get less than they ask for and wait."""
     parts = []
-    stages = (("after DRS", view.drs.after),
+    stages = (("before DRS", view.drs.before), ("after DRS", view.drs.after),
               ("after the failure", view.failover.after if view.failover else None))
     for when, cluster in stages:
         if cluster is None:
             continue
-        over = [f"{h.name} ({100 * cluster.load(h.name):.0f} %)" for h in cluster.hosts
+        over = [f"{h.name} {100 * cluster.load(h.name):.0f} %" for h in cluster.hosts
                 if cluster.load(h.name) > 1]
         if over:
-            parts.append(f"{when}, CPU demand is more than the host has on {', '.join(over)}: "
-                         f"the VMs there wait for CPU")
-    return "; ".join(parts)
+            parts.append(f"{when} {', '.join(over)}")
+    if not parts:
+        return ""
+    return "CPU demand is more than the host has, so its VMs wait: " + "; ".join(parts)
 
 
 def summary(view: ClusterView) -> str:
