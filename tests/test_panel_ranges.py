@@ -29,7 +29,8 @@ from vlab.models.datastore import MiB
 from vlab.models.drs import TARGET_STDDEV
 from vlab.models.ha import cpu_need_mhz
 from vlab.models.rdm import VMFS_CPU_OVERHEAD
-from vlab.models.storage import FC_MB_PER_S_PER_GBPS
+from vlab.models.storage import ADD_HARDWARE_MS, FC_MB_PER_S_PER_GBPS
+from vlab.models.vm_folder import TEXT_KINDS
 from vlab.widgets import lab_map as lab_map_module
 from vlab.widgets.backup_panel import BackupPanel
 from vlab.widgets.datastore_panel import LIFECYCLE, FolderPanel
@@ -39,9 +40,11 @@ from vlab.widgets.management_panel import CLASS_SETS, BruteForcePanel
 from vlab.widgets.rdm_panel import BLOCK_SIZES_KB, RdmPanel
 from vlab.widgets.security_panel import HyperthreadPanel
 from vlab.widgets.storage_panel import (
+    KAVG_ALARM_MS,
     MAX_PANEL_OUTSTANDING,
     StoragePanel,
     Table2Calculator,
+    esxtop_warnings,
     latency_histogram,
 )
 from vlab.widgets.vcenter_panel import VcenterPanel, panel_cluster
@@ -219,6 +222,11 @@ def check_storage(panel: StoragePanel) -> None:
     assert ((t["%USD"] >= 0) & (t["%USD"] <= 100)).all() and (t["LOAD"] >= 0).all()
     for _, row in t.iterrows():
         assert abs(row["GAVG/cmd"] - (row["KAVG/cmd"] + row["DAVG/cmd"])) <= 0.011
+    # a queue building in the VMkernel, or an array past the study's 50 ms line, is said in words
+    status = panel.status.value
+    assert ("commands queue in the VMkernel" in status) == (r.kavg_ms > KAVG_ALARM_MS)
+    assert ("adding physical resources" in status) == (r.davg_ms >= ADD_HARDWARE_MS)
+    assert ("No esxtop threshold crossed" in status) == (not esxtop_warnings(r))
     hist = latency_histogram(r.latencies_ms)
     assert sum(hist.counts) == len(r.latencies_ms) == r.ios
     assert_no_nan_text(panel.status.value, panel.table_html.value)
@@ -709,6 +717,14 @@ def check_folder(panel: FolderPanel) -> None:
     assert not set(panel.changes.added) & set(panel.changes.removed)
     assert_no_nan_text(panel.status.value, panel.table.value)
     assert_finite_figure(panel.figure)
+    # the file drop-down offers exactly the folder's files, and every one opens
+    assert set(option_values(panel.file)) == {f.name for f in vm.files()}
+    kinds = {f.name: f.kind for f in vm.files()}
+    for name in option_values(panel.file):
+        panel.file.value = name
+        assert panel.text.value  # a text file's text, or a sentence naming the file
+        if kinds[name] not in TEXT_KINDS:
+            assert panel.text.value.startswith(f"{name} is a binary file")
 
 
 def test_folder_panel_at_all_its_corners():
@@ -858,6 +874,27 @@ def test_vmx_hardening_panel_over_its_profiles():
     assert list(PROFILE_SETS) == corners(panel.profile) and sizes == sorted(sizes)
     panel.text.value = 'displayName = "unterminated'
     assert "Cannot audit" in panel.status.value  # a .vmx it cannot read is said, not scored
+    assert panel.table.value == "" and panel.plot.outputs == ()
+
+
+_VMX_LINE = st.one_of(
+    st.text(max_size=30),
+    st.builds(lambda k, v: f'{k} = "{v}"', st.sampled_from(
+        ["isolation.tools.copy.disable", "RemoteDisplay.maxConnections", "log.keepOld",
+         "tools.setInfo.sizeLimit", "ethernet0.present", "x"]),
+        st.sampled_from(["TRUE", "FALSE", "1", "0", "-1", "1e999", "nan", "", "ABC"])))
+
+
+@SOME
+@given(lines=st.lists(_VMX_LINE, max_size=6),
+       profile=st.sampled_from(list(PROFILE_SETS)))
+def test_vmx_hardening_panel_takes_any_text(lines, profile):
+    """The text area's 'range' is any text: it is audited or refused in words, never a traceback."""
+    panel = HardeningPanel("\n".join(lines), profile)
+    if "Cannot audit" in panel.status.value:
+        assert panel.table.value == "" and panel.results == []
+    else:
+        check_vmx_audit(panel)
 
 
 def check_host_audit(panel: HostHardeningPanel) -> None:

@@ -131,6 +131,8 @@ class HardeningPanel(widgets.VBox):
             vmx = parse_dictfile(self.text.value, source=".vmx")
         except ValueError as err:
             self.status.value = f"<p role='alert'>Cannot audit: {html.escape(str(err))}</p>"
+            self.table.value = ""  # the last text's verdicts would pass for this one's
+            self.plot.outputs = ()
             return self.results
         self.results = audit(vmx, PROFILE_SETS[self.profile.value])
         self.status.value = f"<p role='status'><b>{html.escape(audit_summary(self.results))}</b></p>"
