@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -202,7 +203,7 @@ def test_fix_names_the_keys_it_changed(capsys, vmx, tmp_path):
     ("fifo", "is not a regular file (a pipe or a device?); give a .vmx file"),
     ("broken", "is a broken symbolic link (it points to "),
 ])
-def test_harden_refuses_what_it_could_never_finish_reading(capsys, tmp_path, target, message):
+def test_harden_refuses_what_it_could_never_finish_reading(tmp_path, target, message):
     # reading /dev/zero or a pipe used to hang for ever
     if target == "fifo":
         target = str(tmp_path / "pipe.vmx")
@@ -210,8 +211,8 @@ def test_harden_refuses_what_it_could_never_finish_reading(capsys, tmp_path, tar
     elif target == "broken":
         target = str(tmp_path / "gone.vmx")
         os.symlink(tmp_path / "nowhere.vmx", target)
-    code, out, err = run_main(capsys, "harden", target)
-    assert code == 1 and out == "" and message in err
+    out = vlab("harden", target)  # a process with a time limit: the old bug was a hang
+    assert out.returncode == 1 and out.stdout == "" and message in out.stderr
 
 
 def test_read_dictfile_refuses_a_pipe_without_opening_it(tmp_path):
@@ -239,3 +240,141 @@ def test_every_corpus_vmx_gives_valid_json_for_every_profile(capsys, tmp_path):
             assert code == (4 if data["counts"]["fail"] else 0), err
             code, out, _ = run_main(capsys, "harden", "--json", "--profile", profile, str(fixed))
             assert code == 0 and json.loads(out)["counts"]["fail"] == 0, vmx_file.name
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+def test_search_takes_a_dash_word_and_refuses_nothing(capsys):
+    code, out, _ = run_main(capsys, "search", "--json", "-flat")
+    assert code == 0 and json.loads(out)[0]["title"].startswith("-flat.vmdk:")
+    code, out, err = run_main(capsys, "search", " ")
+    assert code == 1 and out == ""
+    assert err.startswith("vlab: nothing to search for: give one or more words")
+
+
+def test_a_mistyped_short_option_is_still_an_option_error(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["search", "vmx", "-j"])
+    assert stop.value.code == 2
+    assert "unrecognized arguments: -j" in capsys.readouterr().err
+
+
+def test_search_columns_line_up_and_a_long_query_is_cut_in_the_message(capsys):
+    code, out, _ = run_main(capsys, "search", "snapshot")
+    assert code == 0
+    kind_columns = {line.index(" file type ") if " file type " in line else line.index(" term ")
+                    for line in out.splitlines() if " file type " in line or " term " in line}
+    assert len(kind_columns) == 1  # a 45-character title used to push its row out of line
+    code, _, err = run_main(capsys, "search", "q" * 500)
+    assert code == 1 and err == f"vlab: no matches for '{'q' * 57}...'.\n"
+
+
+# -- quiz --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bank_copy(tmp_path) -> Path:
+    target = tmp_path / "b05.yaml"
+    shutil.copy(REPO / "datasets" / "quizzes" / "05_datastore_files.yaml", target)
+    return target
+
+
+def test_quiz_export_refuses_to_overwrite_the_bank_it_reads(capsys, bank_copy, monkeypatch):
+    before = bank_copy.read_bytes()
+    monkeypatch.chdir(bank_copy.parent)
+    for target in (str(bank_copy), "./b05.yaml"):
+        code, _, err = run_main(capsys, "quiz", "export", str(bank_copy), "-o", target)
+        assert code == 1
+        assert err.startswith(f"vlab: --output {Path(target)} is the bank being exported")
+    assert bank_copy.read_bytes() == before
+
+
+def test_quiz_export_refuses_to_write_into_the_banks_folder(capsys, tmp_path, monkeypatch):
+    import vlab.learn.bank
+
+    # a copy of the banks, so that a regression cannot overwrite the real ones
+    banks = tmp_path / "quizzes"
+    shutil.copytree(REPO / "datasets" / "quizzes", banks)
+    monkeypatch.setattr(vlab.learn.bank, "banks_dir", lambda: banks)
+    bank = banks / "00_start_here.yaml"
+    before = bank.read_bytes()
+    code, _, err = run_main(capsys, "quiz", "export", "05_datastore_files", "-o", str(bank))
+    assert code == 1 and "where every file is read as a question bank" in err
+    assert bank.read_bytes() == before
+    code, _, err = run_main(capsys, "quiz", "export", "05_datastore_files", "-o", "")
+    assert code == 1 and err == "vlab: --output needs a file name, not an empty string\n"
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: (d / "bin.yaml").write_bytes(b"\xff\xfe\x00garbage") and d / "bin.yaml",
+     "bin.yaml: not UTF-8 text (byte 0); a bank is a UTF-8 YAML or JSON file"),
+    (lambda d: d, "is a folder; give a question bank file (.yaml or .json) inside it"),
+    (lambda d: Path("/dev/zero"), "/dev/zero is not a regular file (a pipe or a device?)"),
+    (lambda d: d / "nothere.yaml", "nothere.yaml: no such file"),
+])
+def test_quiz_refuses_unreadable_banks_with_a_message(tmp_path, make, message):
+    # these used to be a UnicodeDecodeError / IsADirectoryError traceback, or a hang on /dev/zero
+    path = make(tmp_path)
+    for action in ("validate", "export"):
+        out = vlab("quiz", action, str(path))  # a process with a time limit: /dev/zero hung
+        no_traceback(out)
+        assert out.returncode == 1 and out.stdout == "" and message in out.stderr
+
+
+def test_quiz_takes_a_lab_number_but_not_a_partial_name(capsys):
+    code, out, _ = run_main(capsys, "quiz", "validate", "5", "05")
+    assert code == 0
+    assert out == "ok      05_datastore_files (13 questions)\n" * 2
+    code, _, err = run_main(capsys, "quiz", "validate", "05_data")
+    assert code == 1 and "no question bank for lab '05_data'" in err
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+def test_progress_refuses_empty_option_values(capsys, vlab_home):
+    for args, message in (
+        (("--export", ""), "vlab: --export needs a file name, not an empty string\n"),
+        (("--learner", ""), "vlab: --learner needs a name, not an empty string\n"),
+        (("--lab", " "), "vlab: --lab needs a lab such as 00_start_here, not an empty string\n"),
+    ):
+        code, out, err = run_main(capsys, "progress", *args)
+        assert (code, out, err) == (1, "", message)
+
+
+def test_progress_export_refuses_to_overwrite_the_store(capsys, vlab_home):
+    from vlab.learn.progress import ProgressStore
+
+    with ProgressStore(learner="ada") as store:
+        store.record("00_start_here", "q1", "x", True, 1.0)
+    db = vlab_home / "progress.sqlite"
+    for target in (db, vlab_home / "progress.sqlite-wal"):
+        code, _, err = run_main(capsys, "progress", "--export", str(target))
+        assert code == 1 and err.startswith(f"vlab: --export {target} is the progress store itself")
+    with ProgressStore(learner="ada") as store:
+        assert len(store.attempts()) == 1
+
+
+def test_an_unusable_store_is_an_error_not_an_empty_table(tmp_path):
+    # VLAB_HOME pointing at a file: the store falls back to memory, which used to print an
+    # all-zero table (and write an empty export) with exit 0
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file")
+    for args in ((), ("--export", str(tmp_path / "a.csv")), ("--reset", "--yes")):
+        out = vlab("progress", *args, env={"VLAB_HOME": str(not_a_folder)})
+        no_traceback(out)
+        assert out.returncode == 1 and out.stdout == ""
+        assert (f"vlab: cannot open or create the progress store {not_a_folder / 'progress.sqlite'}"
+                in out.stderr)
+    assert not (tmp_path / "a.csv").exists()
+
+
+def test_a_corrupt_store_is_moved_aside_with_a_warning(vlab_home):
+    (vlab_home / "progress.sqlite").write_bytes(os.urandom(4096))
+    out = vlab("progress", "--json", env={"VLAB_HOME": str(vlab_home)})
+    no_traceback(out)
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["total"]["attempts"] == 0
+    assert "was unreadable" in out.stderr and "moved it to progress.sqlite.corrupt-" in out.stderr
+    assert len(list(vlab_home.glob("progress.sqlite.corrupt-*"))) == 1

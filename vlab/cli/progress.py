@@ -1,11 +1,12 @@
 """`vlab progress`: completion and score per lab; export attempts as CSV; reset with confirmation."""
 from __future__ import annotations
 
-import json
 import sys
 import warnings
+from pathlib import Path
 
 from vlab.cli.errors import UserError
+from vlab.cli.util import json_text, need_value, safe_stdout, same_file
 
 
 def register(sub) -> None:
@@ -30,13 +31,25 @@ def register(sub) -> None:
 def run(args) -> int:
     from vlab.learn.progress import ProgressStore, default_learner
 
+    safe_stdout()
     if args.yes and not args.reset:
         raise UserError("--yes only goes with --reset")
+    need_value("--export", args.export)
+    if args.learner is not None and not args.learner.strip():
+        raise UserError("--learner needs a name, not an empty string")
+    if args.lab is not None and not args.lab.strip():
+        raise UserError("--lab needs a lab such as 00_start_here, not an empty string")
     learner = args.learner or default_learner()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         store = ProgressStore(learner=learner)
         try:
+            store.count()  # opens the store: a broken file is moved aside, an unusable one
+            if store.in_memory:  # (VLAB_HOME a file, no write access) leaves an empty stand-in
+                _print_warnings(caught)
+                raise UserError(f"cannot open or create the progress store {store.path}, so "
+                                f"there is nothing to show, export or reset; set VLAB_HOME to "
+                                f"a folder you can write to")
             if args.export:
                 code = _export(store, args)
             elif args.reset:
@@ -45,9 +58,14 @@ def run(args) -> int:
                 code = _show(store, args, learner)
         finally:
             store.close()
+    _print_warnings(caught)
+    return code
+
+
+def _print_warnings(caught: list) -> None:
     for w in caught:
         print(f"vlab: warning: {w.message}", file=sys.stderr)
-    return code
+    caught.clear()
 
 
 def _check_lab(store, lab: str) -> None:
@@ -73,7 +91,7 @@ def _show(store, args, learner: str) -> int:
     total_max = sum(r.points_possible for r in rows)
     attempts = sum(r.attempts for r in rows)
     if args.json:
-        print(json.dumps({
+        print(json_text({
             "learner": learner,
             "store": str(store.path),
             "labs": [
@@ -86,7 +104,7 @@ def _show(store, args, learner: str) -> int:
             "total": {"questions_total": total_q, "questions_correct": total_ok,
                       "points_earned": total_pts, "points_possible": total_max,
                       "attempts": attempts},
-        }, indent=2))
+        }))
         return 0
     from vlab.learn.render import PROGRESS_HEADER, progress_rows_text
 
@@ -106,6 +124,11 @@ def _show(store, args, learner: str) -> int:
 def _export(store, args) -> int:
     if args.lab:
         raise UserError("--export writes every attempt; filter the CSV by its 'lab' column")
+    target = Path(args.export)
+    beside = target.resolve().parent == store.path.resolve().parent
+    if same_file(target, store.path) or (beside and target.name.startswith(store.path.name)):
+        raise UserError(f"--export {args.export} is the progress store itself; give a new "
+                        f"file name such as attempts.csv")
     try:
         if args.learner:
             n = store.export_csv(args.export, learner=args.learner)

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 from vlab.cli.errors import UserError
+from vlab.cli.util import check_input_file, json_text, need_value, safe_stdout, same_file
 
 
 def register(sub) -> None:
@@ -50,13 +52,51 @@ def run(args) -> int:
     return 2
 
 
-def _load(name: str):
-    from vlab.learn.bank import BankError, load_bank
+def _looks_like_path(name: str) -> bool:
+    return name.endswith((".yaml", ".yml", ".json")) or "/" in name or os.sep in name
 
+
+def _resolve(name: str) -> str:
+    """A bank file as given, or a lab slug; a lab's number ("05" or "5") stands for its slug."""
+    if not name.strip():
+        raise UserError("give a lab such as 00_start_here (see `vlab quiz list`) or a bank file")
+    if _looks_like_path(name) or Path(name).exists():
+        check_input_file(Path(name), "question bank file (.yaml or .json)")
+        return name
+    from vlab.learn.bank import available_banks
+
+    banks = available_banks()
+    if name in banks:
+        return name
+    if name.isdigit():
+        numbered = [b for b in banks if b.split("_", 1)[0] == f"{int(name):02d}"]
+        if len(numbered) == 1:
+            return numbered[0]
+    return name
+
+
+def _read_bank(name: str):
+    """load_bank(name) with every way of failing to read the file turned into a UserError;
+    a bank that reads but breaks the rules still raises BankError."""
+    from vlab.learn.bank import load_bank
+
+    name = _resolve(name)
     try:
         return load_bank(name)
     except FileNotFoundError as err:
         raise UserError(str(err)) from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"{name}: not UTF-8 text (byte {err.start}); a bank is a UTF-8 "
+                        f"YAML or JSON file") from None
+    except OSError as err:
+        raise UserError(f"{name}: cannot read it ({err.strerror or err})") from None
+
+
+def _load(name: str):
+    from vlab.learn.bank import BankError
+
+    try:
+        return _read_bank(name)
     except BankError as err:
         raise UserError(str(err)) from None
 
@@ -94,17 +134,16 @@ def _list(args) -> int:
 
 
 def _validate(args) -> int:
-    from vlab.learn.bank import BankError, available_banks, load_bank
+    from vlab.learn.bank import BankError, available_banks
 
     names = args.banks or available_banks()
     if not names:
         raise UserError("no question banks to validate in datasets/quizzes/")
     results = []
     for name in names:
+        name = _resolve(name)
         try:
-            bank = load_bank(name)
-        except FileNotFoundError as err:
-            raise UserError(str(err)) from None
+            bank = _read_bank(name)
         except BankError as err:
             results.append({"bank": name, "ok": False, "problems": err.problems})
             continue
@@ -122,18 +161,33 @@ def _validate(args) -> int:
     return 0 if all(r["ok"] for r in results) else 1
 
 
+def _check_output(target: Path, bank) -> None:
+    from vlab.learn.bank import banks_dir
+
+    if bank.path and same_file(target, Path(bank.path)):
+        raise UserError(f"--output {target} is the bank being exported; it would be replaced by "
+                        f"its jupyterquiz JSON. Write to another file")
+    if target.resolve().parent == banks_dir().resolve():
+        raise UserError(f"--output {target} is in {banks_dir()}, where every file is read as a "
+                        f"question bank; write the export somewhere else")
+
+
 def _export(args) -> int:
     from vlab.learn.bank import to_jupyterquiz
 
+    need_value("--output", args.output)
     bank = _load(args.lab)
-    text = json.dumps(to_jupyterquiz(bank), indent=2, ensure_ascii=False) + "\n"
+    data = to_jupyterquiz(bank)
     if args.output:
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"  # a UTF-8 file
         target = Path(args.output)
+        _check_output(target, bank)
         try:
             target.write_text(text, encoding="utf-8")
         except OSError as err:
             raise UserError(f"cannot write {target}: {err.strerror or err}") from None
         print(f"wrote {len(bank)} questions of {bank.lab} to {target}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        safe_stdout()
+        sys.stdout.write(json_text(data) + "\n")
     return 0

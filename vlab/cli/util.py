@@ -16,11 +16,12 @@ class _DashTermsMixin:
     """Treat an unknown argument that starts with a single '-' as a word, not an option.
 
     Datastore file types are spelt `-flat.vmdk`, `-000001.vmdk`, `-ctk.vmdk`; argparse would
-    otherwise refuse them as unknown options. Real options (-h, --json, --limit) still work.
+    otherwise refuse them as unknown options. Real options (-h, --json, --limit) still work, and
+    a mistyped short option such as `-j` is still refused.
     """
 
     def _parse_optional(self, arg_string):  # argparse hook; None means "a positional"
-        if (len(arg_string) > 1 and arg_string[0] == "-" and arg_string[1] != "-"
+        if (len(arg_string) > 2 and arg_string[0] == "-" and arg_string[1] != "-"
                 and arg_string not in self._option_string_actions):
             return None
         return super()._parse_optional(arg_string)
