@@ -216,6 +216,13 @@ def check_storage(panel: StoragePanel) -> None:
     assert r.actv <= s.hosts * r.host_limit + 1e-6 and r.qued >= -1e-9
     assert r.outstanding <= s.total_outstanding + 1e-6
     assert r.littles_law_error < 0.05
+    # no think time: each host always has its VMs' commands in flight, min(them, the host's
+    # limit) of them active at the device and the rest queued in the VMkernel
+    per_host = s.vms_per_host * s.outstanding_per_vm
+    assert r.actv == pytest.approx(s.hosts * min(per_host, r.host_limit), rel=0.02, abs=0.05)
+    assert r.qued == pytest.approx(s.hosts * max(0, per_host - r.host_limit), rel=0.02, abs=0.05)
+    if per_host <= r.host_limit:
+        assert r.kavg_ms < 1e-6  # nothing ever waits in the VMkernel
     assert len(r.iops_per_vm) == s.hosts * s.vms_per_host and min(r.iops_per_vm) >= 0
     # what the panel shows
     t = panel.table
@@ -305,6 +312,9 @@ def check_io_path(panel: IoPathPanel) -> None:
     assert close(r.gavg_ms, r.kavg_ms + r.davg_ms) and 0 <= r.array_wait_ms <= r.davg_ms + 1e-9
     assert r.host_limit == min(lun.dsnro, lun.queue_depth)  # 2+ VMs share the LUN
     assert r.actv <= lun.hosts * r.host_limit + 1e-6 and r.littles_law_error < 0.05
+    in_flight = sum(lun.outstanding)  # one host, no think time
+    assert r.actv == pytest.approx(min(in_flight, r.host_limit), rel=0.02, abs=0.05)
+    assert r.qued == pytest.approx(max(0, in_flight - r.host_limit), rel=0.02, abs=0.05)
     rows = panel.rows
     assert len(rows) == v["vms"]
     for row in rows:
@@ -466,7 +476,12 @@ def check_cpu(panel: CpuSchedPanel) -> None:
     assert used <= capacity + 1e-6
     # work-conserving: all busy vCPUs, so the host is fully used or every VM runs all the time
     assert close(used, min(capacity, panel.vms.value * MHZ_PER_PCPU), rel=1e-9, abs_=1e-6)
-    assert view.result.vm("vm1").used_mhz >= panel.reservation.value - quantum_mhz - 1e-6
+    # proportional share in quanta: each VM is within one quantum per other VM of its
+    # entitlement, and a reservation of the whole host leaves nothing to the others
+    for vm in view.result.vms:
+        assert abs(vm.used_mhz - entitled[vm.name]) <= (panel.vms.value - 1) * quantum_mhz + 1e-6
+    if panel.reservation.value == capacity:
+        assert view.result.vm("vm1").used_mhz == capacity
     assert view.result.registers_consistent
     assert_no_nan_text(panel.table.value)
     for row in view.result.vms:
@@ -513,6 +528,10 @@ def check_tps(panel: PageSharingPanel) -> None:
     assert stats[0].machine_pages <= stats[1].machine_pages <= stats[2].machine_pages
     if panel.vms.value == 1:
         assert stats[0] == stats[1] == stats[2]
+    if panel.fraction.value == 0:  # every page is random bytes: nothing to share
+        assert all(s.saved_pages == 0 for s in stats.values())
+    if panel.fraction.value == 1:  # every page comes from the 32-page pool all guests have
+        assert stats[0].machine_pages <= 32
     for name in view.host.pmap:
         private, shared = view.host.vm_machine_pages(name)
         assert whole(private) and whole(shared) and private + shared == PAGES_PER_VM
