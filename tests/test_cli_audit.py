@@ -78,6 +78,14 @@ def test_explain_a_real_file_name_shows_its_file_type(capsys, tmp_path, monkeypa
     assert card["extension"] == key and card["file_name"] == name
 
 
+def test_a_file_name_says_what_the_file_is_when_its_card_is_wider(capsys):
+    # a hosted sparse extent has no card of its own; the .vmdk card is about descriptors
+    code, out, _ = run_main(capsys, "explain", "web01-s001.vmdk")
+    assert code == 0
+    assert out.splitlines()[0] == ("web01-s001.vmdk is named like a .vmdk file: hosted sparse "
+                                   "disk data (Workstation/Server).")
+
+
 def test_an_unknown_file_name_is_still_refused(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run_main(capsys, "explain", "notes.txt")
@@ -153,6 +161,32 @@ def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_traceback(
     assert out.returncode == 0 and "L = \\u03bbW" in out.stdout
     out = vlab("explain", "--json", "Little's law", env={"PYTHONIOENCODING": "ascii"})
     assert "L = \u03bbW" in json.loads(out.stdout)["aliases"]
+
+
+def _as_unprivileged_user() -> list[str] | None:
+    """A command prefix that runs without root's power to read anything; None if impossible."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] if setpriv else None
+
+
+@pytest.mark.skipif(_as_unprivileged_user() is None, reason="root without setpriv reads anything")
+def test_a_file_in_a_folder_the_user_may_not_enter_is_a_message(tmp_path):
+    # Path.exists() raises PermissionError there: it used to be a traceback in explain and harden
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    vmx_file = folder / "web01.vmx"
+    vmx_file.write_text(WIN2019_VMX)
+    folder.chmod(0o000)
+    try:
+        for command, message in (("explain", "cannot look at it"), ("harden", "cannot read it")):
+            out = subprocess.run([*_as_unprivileged_user(), VLAB, command, str(vmx_file)],
+                                 capture_output=True, text=True, timeout=60)
+            assert out.returncode == 1 and out.stdout == ""
+            assert out.stderr == f"vlab: {vmx_file}: {message} (Permission denied)\n"
+    finally:
+        folder.chmod(0o700)
 
 
 # -- harden ------------------------------------------------------------------------------------

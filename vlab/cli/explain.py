@@ -60,15 +60,18 @@ def _same_name_elsewhere(entry, term: str) -> list:
 
 
 def _by_file_name(term: str):
-    """(card key, entry) for a file name like web01-000002.vmdk, or (None, None)."""
+    """(card key, what the file is for, entry) for a file name like web01-000002.vmdk, or Nones."""
     if " " in term or not _FILE_NAME.search(term):
-        return None, None
+        return None, None, None
     from vlab import knowledge
-    from vlab.models.vm_folder import card_key
+    from vlab.models.vm_folder import card_key, classify_file, role_of
 
-    key = card_key(os.path.basename(term))
+    name = os.path.basename(term)
+    key = card_key(name)
     entry = knowledge.lookup(key) if key else None
-    return (key, entry) if entry is not None else (None, None)
+    if entry is None:
+        return None, None, None
+    return key, role_of(classify_file(name)), entry
 
 
 def run(args) -> int:
@@ -81,17 +84,22 @@ def run(args) -> int:
         raise UserError("nothing to explain: give a file type, component or term (e.g. "
                         "`vlab explain vswp`) or the path of a VM folder")
     path = Path(term).expanduser()
-    if _is_path(term, path):
+    try:
+        is_path = _is_path(term, path)
+        if is_path:
+            _check_path(path)
+    except OSError as err:  # e.g. a file inside a folder the user may not enter
+        raise UserError(f"{printable(term)}: cannot look at it ({err.strerror or err})") from None
+    if is_path:
         from vlab.cli.folder import explain_path
 
-        _check_path(path)
         return explain_path(path, as_json=args.json)
     entry = knowledge.lookup(term)
-    named_as = None
+    named_as = role = None
     if entry is None and ("/" in term or os.sep in term):
         raise UserError(f"{printable(term)}: no such file or folder")
     if entry is None:
-        named_as, entry = _by_file_name(term)
+        named_as, role, entry = _by_file_name(term)
     if entry is None:
         suggestions = knowledge.suggest(term)
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
@@ -102,11 +110,12 @@ def run(args) -> int:
         data = card_dict(entry)
         if named_as:
             data["file_name"] = term
+            data["file_role"] = role
         data["also"] = [title(e) for e in others]
         print(json_text(data))
         return 0
     if named_as:
-        print(f"{printable(term)} is named like a {named_as} file:\n")
+        print(f"{printable(term)} is named like a {named_as} file: {role}.\n")
     print(card_text(entry))
     for other in others:
         print(f"\n'{term}' also names: {title(other)} ({other.kind}); "

@@ -46,7 +46,11 @@ def _profiles(chosen: list[str] | None) -> tuple[str, ...]:
 def _read(path: Path):
     from vlab.formats.dictfile import read_dictfile
 
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except OSError as err:  # e.g. a file inside a folder the user may not enter
+        raise UserError(f"{path}: cannot read it ({err.strerror or err})") from None
+    if is_dir:
         raise UserError(f"{path} is a folder; give the .vmx file inside it "
                         f"(`vlab explain {path}` lists a folder)")
     check_input_file(path, ".vmx file")  # missing, a broken link, a pipe or a device such as /dev/zero
@@ -65,7 +69,11 @@ def _read(path: Path):
 
 
 def _check_fix_target(out: Path, source: Path) -> None:
-    if out.is_dir():
+    try:
+        is_dir = out.is_dir()
+    except OSError:  # in a folder the user may not enter: writing will say so
+        is_dir = False
+    if is_dir:
         raise UserError(f"--fix {out} is a folder; give a file name such as {out / 'fixed.vmx'}")
     if same_file(out, source):
         raise UserError(f"--fix {out} is the file being audited; write the fixed copy to another "

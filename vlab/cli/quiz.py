@@ -60,7 +60,11 @@ def _resolve(name: str) -> str:
     """A bank file as given, or a lab slug; a lab's number ("05" or "5") stands for its slug."""
     if not name.strip():
         raise UserError("give a lab such as 00_start_here (see `vlab quiz list`) or a bank file")
-    if _looks_like_path(name) or Path(name).exists():
+    try:
+        exists = Path(name).exists()
+    except OSError:  # a file inside a folder the user may not enter: check_input_file says so
+        exists = True
+    if _looks_like_path(name) or exists:
         check_input_file(Path(name), "question bank file (.yaml or .json)")
         return name
     from vlab.learn.bank import available_banks

@@ -98,9 +98,9 @@ def need_value(option: str, value: str | None) -> None:
 def check_input_file(path: Path, what: str = "file") -> None:
     """Refuse, with a message, what cannot be read as a small text file: missing, a folder,
     a broken link, a FIFO or device (reading /dev/zero would never end)."""
-    if path.is_symlink() and not path.exists():
-        raise UserError(f"{path} is a broken symbolic link (it points to {os.readlink(path)})")
     try:
+        if path.is_symlink() and not path.exists():
+            raise UserError(f"{path} is a broken symbolic link (it points to {os.readlink(path)})")
         st = path.stat()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
