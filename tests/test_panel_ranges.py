@@ -280,6 +280,11 @@ def check_table2(calc: Table2Calculator) -> None:
     assert whole(s.vms_per_volume) and s.vms_per_volume * a <= n < (s.vms_per_volume + 1) * a
     assert_no_nan_text(calc.answer.value, calc.table.value)
     assert f"<b>{s.vms_per_host} VMs per host</b>" in calc.answer.value
+    # "0 hosts fill the array's queue" would be false: one host already overfills it
+    if n < d:
+        assert "0 hosts" not in calc.answer.value and "one host" in calc.answer.value
+    else:
+        assert f"n/d = {n // d} hosts" in calc.answer.value
 
 
 def test_table2_calculator_over_its_ranges():

@@ -508,11 +508,15 @@ class Table2Calculator(widgets.VBox):
     def refresh(self) -> None:
         self.sizing = lun_sizing(self.n.value, self.a.value, self.d.value)
         s = self.sizing
+        hosts = s.array_queue_limit // s.host_queue_depth
+        fill = (f"n/d = {hosts} hosts with full LUN queues fill the array's queue for the LUN"
+                if hosts else
+                f"n < d: one host's full LUN queue ({s.host_queue_depth}) is already more than "
+                f"the array takes for the LUN ({s.array_queue_limit})")
         self.answer.value = (
             f"<p>m = d/a = {s.host_queue_depth}/{s.active_per_vm} → <b>{s.vms_per_host} VMs per "
             f"host</b>; n/a = {s.array_queue_limit}/{s.active_per_vm} → <b>{s.vms_per_volume} VMs "
-            f"on the VMFS volume</b>; n/d = {s.array_queue_limit // s.host_queue_depth} hosts "
-            f"with full LUN queues fill the array's queue for the LUN.</p>")
+            f"on the VMFS volume</b>; {html.escape(fill)}.</p>")
         rows = table2_comparison(self.published)
         head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0] if k != "agree")
         body = []
