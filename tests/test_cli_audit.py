@@ -154,6 +154,19 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped_and_json_stays_valid(tm
         assert "caf\\xe9.log" in names
 
 
+def test_a_file_name_with_an_escape_sequence_cannot_drive_the_terminal(capsys, tmp_path):
+    folder = tmp_path / "vm"
+    folder.mkdir()
+    (folder / "web01.vmx").write_text(WIN2019_VMX)
+    (folder / "evil\x1b]0;owned\x07.log").write_text("")
+    code, out, _ = run_main(capsys, "explain", str(folder))
+    assert code == 3 and "\x1b" not in out and "\x07" not in out
+    assert "evil\\x1b]0;owned\\x07.log" in out
+    code, out, _ = run_main(capsys, "explain", "--json", str(folder))
+    names = {f["name"] for f in json.loads(out)["files"]}
+    assert "evil\x1b]0;owned\x07.log" in names  # JSON escapes it itself and keeps the real name
+
+
 def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_traceback():
     # the glossary's Little's law card holds 'λ'
     out = vlab("explain", "Little's law", env={"PYTHONIOENCODING": "ascii"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import stat
 import sys
@@ -49,20 +50,28 @@ def safe_stdout() -> None:
                 pass
 
 
-def printable(text: str) -> str:
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, controls: bool = True) -> str:
     """A file name as it can be printed: bytes that are not UTF-8 (kept by Python as lone
-    surrogates) shown as \\xNN, so neither the terminal nor a JSON reader chokes on them."""
+    surrogates) shown as \\xNN, so neither the terminal nor a JSON reader chokes on them; with
+    `controls`, control characters too (a file named with an escape sequence must not drive the
+    terminal of the administrator who lists the folder)."""
     try:
         text.encode("utf-8")
-        return text
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if controls:
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return text
 
 
 def printable_data(data):
-    """`printable` applied to every string inside dicts and lists (for --json output)."""
+    """`printable` applied to every string inside dicts and lists (for --json output, which
+    escapes control characters itself)."""
     if isinstance(data, str):
-        return printable(data)
+        return printable(data, controls=False)
     if isinstance(data, dict):
         return {printable_data(k): printable_data(v) for k, v in data.items()}
     if isinstance(data, list | tuple):
