@@ -168,7 +168,8 @@ class PageSharingPanel(widgets.VBox):
         self.fraction = widgets.FloatSlider(identical_fraction, min=0.0, max=1.0, step=0.05,
                                             description="identical-page fraction", style=style)
         self.salting = widgets.IntSlider(salting, 0, 2, description="Mem.ShareForceSalting", style=style)
-        self.group_salt = widgets.Checkbox(group_salt, description='vm1, vm2: pshare.salt = "tenantA"')
+        self.group_salt = widgets.Checkbox(group_salt, description='vm1, vm2: pshare.salt = "tenantA"',
+                                           indent=False, layout=widgets.Layout(width="auto"))
         self.view = self.compute()
         self.figure = go.FigureWidget(tps_figure(self.view))
         self.table = widgets.HTML(rows_html(tps_rows(self.view)))
