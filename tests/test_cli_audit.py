@@ -425,3 +425,19 @@ def test_a_corrupt_store_is_moved_aside_with_a_warning(vlab_home):
     assert json.loads(out.stdout)["total"]["attempts"] == 0
     assert "was unreadable" in out.stderr and "moved it to progress.sqlite.corrupt-" in out.stderr
     assert len(list(vlab_home.glob("progress.sqlite.corrupt-*"))) == 1
+
+
+def test_harden_warns_when_the_file_does_not_look_like_a_vmx(capsys, tmp_path):
+    # a .vmsd has the same key = "value" form; auditing it as a VM said nothing before
+    vmsd = tmp_path / "web01.vmsd"
+    vmsd.write_text('.encoding = "UTF-8"\nsnapshot.lastUID = "1"\nsnapshot.numSnapshots = "0"\n')
+    code, out, _ = run_main(capsys, "harden", str(vmsd))
+    assert code == 4  # still audited: the rules are what they are
+    assert ("  warning: web01.vmsd has neither virtualHW.version nor config.version, which every "
+            ".vmx has; is it a .vmx (not a .vmsd or .vmxf)?") in out.splitlines()
+    code, out, _ = run_main(capsys, "harden", "--json", str(vmsd))
+    assert len(json.loads(out)["warnings"]) == 1
+    if CORPUS.is_dir():  # every real .vmx has both keys: no such warning
+        for real in sorted((CORPUS / "vmx").glob("*.vmx")):
+            code, out, _ = run_main(capsys, "harden", "--json", str(real))
+            assert json.loads(out)["warnings"] == [], real.name

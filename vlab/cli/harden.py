@@ -110,10 +110,14 @@ def run(args) -> int:
     failed = failures(results)
     changed = _write_fixed(vmx, Path(args.fix), profiles) if args.fix else []
     code = EXIT_FAILURES if failed else EXIT_PASS
+    warnings = list(vmx.warnings)
+    if "virtualHW.version" not in vmx and "config.version" not in vmx:
+        warnings.append(f"{path.name} has neither virtualHW.version nor config.version, which "
+                        f"every .vmx has; is it a .vmx (not a .vmsd or .vmxf)?")
     if args.json:
         print(json_text({
             "file": str(path), "profiles": list(profiles), "passed": not failed,
-            "counts": counts(results), "warnings": list(vmx.warnings),
+            "counts": counts(results), "warnings": warnings,
             "fixed_file": args.fix, "fixed_keys": changed,
             "results": [r.to_dict() for r in results],
         }))
@@ -121,7 +125,7 @@ def run(args) -> int:
     tally = counts(results)
     print(f"{path}: {len(results)} rules ({', '.join(profiles)}): {tally['pass']} pass, "
           f"{tally['not_present']} not set (default complies), {tally['fail']} fail")
-    for warning in vmx.warnings:
+    for warning in warnings:
         print(f"  warning: {warning}")
     for r in failed:
         ident = r.rule.scg8_id or r.rule.stig8_id or r.rule.profile
