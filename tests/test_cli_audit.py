@@ -441,3 +441,16 @@ def test_harden_warns_when_the_file_does_not_look_like_a_vmx(capsys, tmp_path):
         for real in sorted((CORPUS / "vmx").glob("*.vmx")):
             code, out, _ = run_main(capsys, "harden", "--json", str(real))
             assert json.loads(out)["warnings"] == [], real.name
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not mounted")
+def test_the_folder_tip_names_a_card_that_explain_shows(capsys, tmp_path):
+    # a snapshot delta without its parent: the tip must name the delta's card, and that card
+    # must open (it starts with '-', which argparse used to refuse)
+    shutil.copy(CORPUS / "vmdk" / "vmdk-rs__vmfs_thick-000001.vmdk", tmp_path / "web01-000001.vmdk")
+    code, out, _ = run_main(capsys, "explain", str(tmp_path))
+    assert code == 3
+    tip = out.splitlines()[-1]
+    assert tip == "Tip: `vlab explain '-00000#.vmdk'` (or any file type) says what such a file is for."
+    code, out, _ = run_main(capsys, "explain", "-00000#.vmdk")
+    assert code == 0 and out.startswith("-00000#.vmdk: Snapshot delta disk")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vlab.cli.errors import UserError
-from vlab.cli.util import json_text, printable
+from vlab.cli.util import json_text, printable, quoted
 
 EXIT_CLEAN = 0
 EXIT_ANOMALIES = 3
@@ -54,5 +54,7 @@ def explain_path(path: Path, as_json: bool) -> int:
     for finding in report.findings:
         where = f"{finding.file}: " if finding.file else ""
         print(printable(f"  [{finding.severity}] {finding.code}: {where}{finding.message}"))
-    print("Tip: `vlab explain .vswp` (or any extension) says what a file type is for.")
+    types = {f.name: f.file_type for f in report.files}
+    key = next((types[x.file] for x in report.findings if types.get(x.file)), "") or ".vswp"
+    print(f"Tip: `vlab explain {quoted(key)}` (or any file type) says what such a file is for.")
     return EXIT_ANOMALIES
