@@ -454,3 +454,10 @@ def test_the_folder_tip_names_a_card_that_explain_shows(capsys, tmp_path):
     assert tip == "Tip: `vlab explain '-00000#.vmdk'` (or any file type) says what such a file is for."
     code, out, _ = run_main(capsys, "explain", "-00000#.vmdk")
     assert code == 0 and out.startswith("-00000#.vmdk: Snapshot delta disk")
+
+
+def test_a_hyphenated_spelling_finds_the_unhyphenated_name(capsys):
+    code, out, _ = run_main(capsys, "explain", "--json", "VMFS-3")  # the alias is VMFS3
+    assert code == 0 and json.loads(out)["title"] == "VMFS"
+    code, out, _ = run_main(capsys, "explain", "--json", "Fault-Domain-Manager")
+    assert code == 0 and json.loads(out)["title"] == "Fault Domain Manager"

@@ -98,6 +98,8 @@ def run(args) -> int:
     named_as = role = None
     if entry is None and ("/" in term or os.sep in term):
         raise UserError(f"{printable(term)}: no such file or folder")
+    if entry is None and "-" in term[1:]:  # VMFS-3 for VMFS3, hot-add for hot add
+        entry = knowledge.lookup(term.replace("-", "")) or knowledge.lookup(term.replace("-", " "))
     if entry is None:
         named_as, role, entry = _by_file_name(term)
     if entry is None:
