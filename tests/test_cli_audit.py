@@ -461,3 +461,13 @@ def test_a_hyphenated_spelling_finds_the_unhyphenated_name(capsys):
     assert code == 0 and json.loads(out)["title"] == "VMFS"
     code, out, _ = run_main(capsys, "explain", "--json", "Fault-Domain-Manager")
     assert code == 0 and json.loads(out)["title"] == "Fault Domain Manager"
+
+
+def test_a_learner_name_that_is_not_utf8_is_a_message(vlab_home):
+    # it reached SQLite and raised UnicodeEncodeError (a traceback)
+    env = {"VLAB_HOME": str(vlab_home)}
+    out = subprocess.run([VLAB, "progress"], capture_output=True, timeout=60,
+                         env={**os.environ, **env, "VLAB_LEARNER": os.fsdecode(b"caf\xe9")})
+    assert out.returncode == 1 and b"Traceback" not in out.stderr
+    assert out.stderr == (b"vlab: the learner name ($VLAB_LEARNER or your user name) 'caf\\xe9' "
+                          b"is not valid UTF-8 text; give a name with --learner\n")

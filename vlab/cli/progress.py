@@ -6,7 +6,7 @@ import warnings
 from pathlib import Path
 
 from vlab.cli.errors import UserError
-from vlab.cli.util import json_text, need_value, safe_stdout, same_file
+from vlab.cli.util import json_text, need_value, printable, safe_stdout, same_file
 
 
 def register(sub) -> None:
@@ -40,6 +40,12 @@ def run(args) -> int:
     if args.lab is not None and not args.lab.strip():
         raise UserError("--lab needs a lab such as 00_start_here, not an empty string")
     learner = args.learner or default_learner()
+    try:
+        learner.encode("utf-8")
+    except UnicodeEncodeError:
+        where = "--learner" if args.learner else "the learner name ($VLAB_LEARNER or your user name)"
+        raise UserError(f"{where} '{printable(learner)}' is not valid UTF-8 text; give a name "
+                        f"with --learner") from None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         store = ProgressStore(learner=learner)
