@@ -471,3 +471,19 @@ def test_a_learner_name_that_is_not_utf8_is_a_message(vlab_home):
     assert out.returncode == 1 and b"Traceback" not in out.stderr
     assert out.stderr == (b"vlab: the learner name ($VLAB_LEARNER or your user name) 'caf\\xe9' "
                           b"is not valid UTF-8 text; give a name with --learner\n")
+
+
+def test_quiz_names_the_suffix_a_bank_needs(capsys, vmx):
+    # an existing file that is not .yaml/.json was looked up as a lab slug: "no question bank"
+    code, _, err = run_main(capsys, "quiz", "validate", str(vmx))
+    assert code == 1 and err == f"vlab: {vmx}: a question bank is a .yaml, .yml or .json file\n"
+
+
+def test_harden_prints_a_non_utf8_file_name_escaped(tmp_path):
+    name = os.fsencode(tmp_path) + b"/caf\xe9.vmx"
+    with open(name, "wb") as fh:
+        fh.write(WIN2019_VMX.encode())
+    out = subprocess.run([VLAB, "harden", os.fsdecode(name)], capture_output=True, timeout=60,
+                         env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert out.returncode == 4
+    assert out.stdout.decode("utf-8").splitlines()[0].startswith(f"{tmp_path}/caf\\xe9.vmx: ")

@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from vlab.cli.errors import UserError
-from vlab.cli.util import check_input_file, json_text, need_value, safe_stdout, same_file
+from vlab.cli.util import (
+    check_input_file,
+    json_text,
+    need_value,
+    printable,
+    safe_stdout,
+    same_file,
+)
 
 EXIT_PASS = 0
 EXIT_FAILURES = 4
@@ -123,7 +130,7 @@ def run(args) -> int:
         }))
         return code
     tally = counts(results)
-    print(f"{path}: {len(results)} rules ({', '.join(profiles)}): {tally['pass']} pass, "
+    print(f"{printable(str(path))}: {len(results)} rules ({', '.join(profiles)}): {tally['pass']} pass, "
           f"{tally['not_present']} not set (default complies), {tally['fail']} fail")
     for warning in warnings:
         print(f"  warning: {warning}")
@@ -133,7 +140,7 @@ def run(args) -> int:
         print(f"       {r.rule.title}. Expected: {r.expected}.")
     if args.fix:
         keys = f": {', '.join(changed)}" if changed else ""
-        print(f"Wrote {args.fix} with {len(failed)} rule(s) fixed; changed key(s){keys or ': none'}.")
+        print(f"Wrote {printable(args.fix)} with {len(failed)} rule(s) fixed; changed key(s){keys or ': none'}.")
     if failed and not args.fix:
         print("Tip: --fix OUT.vmx writes a fixed copy; `--json` gives every rule as data.")
     if not failed:

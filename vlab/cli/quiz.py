@@ -66,6 +66,8 @@ def _resolve(name: str) -> str:
         exists = True
     if _looks_like_path(name) or exists:
         check_input_file(Path(name), "question bank file (.yaml or .json)")
+        if not name.endswith((".yaml", ".yml", ".json")):
+            raise UserError(f"{name}: a question bank is a .yaml, .yml or .json file")
         return name
     from vlab.learn.bank import available_banks
 
