@@ -487,3 +487,11 @@ def test_harden_prints_a_non_utf8_file_name_escaped(tmp_path):
                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert out.returncode == 4
     assert out.stdout.decode("utf-8").splitlines()[0].startswith(f"{tmp_path}/caf\\xe9.vmx: ")
+
+
+def test_explain_takes_one_path_at_a_time(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.vmx").write_text(WIN2019_VMX)
+    (tmp_path / "b.vmx").write_text(WIN2019_VMX)
+    code, _, err = run_main(capsys, "explain", "a.vmx", "b.vmx")  # was "nothing called 'a.vmx b.vmx'"
+    assert code == 1 and err == "vlab: explain one path at a time (got 2), e.g. `vlab explain a.vmx`\n"

@@ -40,6 +40,13 @@ def _is_path(term: str, path: Path) -> bool:
     return path.is_dir() or bool(path.suffix) or os.sep in term or "/" in term
 
 
+def _exists(word: str) -> bool:
+    try:
+        return Path(word).expanduser().exists()
+    except OSError:
+        return False
+
+
 def _check_path(path: Path) -> None:
     if path.is_symlink() and not path.exists():
         raise UserError(f"{printable(str(path))} is a broken symbolic link "
@@ -90,6 +97,9 @@ def run(args) -> int:
             _check_path(path)
     except OSError as err:  # e.g. a file inside a folder the user may not enter
         raise UserError(f"{printable(term)}: cannot look at it ({err.strerror or err})") from None
+    if not is_path and len(args.term) > 1 and all(_exists(t) for t in args.term):
+        raise UserError(f"explain one path at a time (got {len(args.term)}), e.g. "
+                        f"`vlab explain {quoted(args.term[0])}`")
     if is_path:
         from vlab.cli.folder import explain_path
 
