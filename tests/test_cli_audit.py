@@ -495,3 +495,16 @@ def test_explain_takes_one_path_at_a_time(capsys, tmp_path, monkeypatch):
     (tmp_path / "b.vmx").write_text(WIN2019_VMX)
     code, _, err = run_main(capsys, "explain", "a.vmx", "b.vmx")  # was "nothing called 'a.vmx b.vmx'"
     assert code == 1 and err == "vlab: explain one path at a time (got 2), e.g. `vlab explain a.vmx`\n"
+
+
+def test_a_datastore_root_points_to_its_vm_folders(capsys, tmp_path):
+    # /vmfs/volumes/<datastore> holds one folder per VM; listing it said only "0 file(s)"
+    for vm in ("db01", "web01"):
+        (tmp_path / vm).mkdir()
+        (tmp_path / vm / f"{vm}.vmx").write_text(WIN2019_VMX)
+    code, out, _ = run_main(capsys, "explain", str(tmp_path))
+    assert code == 0
+    assert (f"No VM files here, but 2 folder(s): db01/, web01/. `vlab explain {tmp_path / 'db01'}` "
+            "lists one.") in out.splitlines()
+    code, out, _ = run_main(capsys, "explain", str(tmp_path / "db01"))
+    assert code == 3 and "No VM files here" not in out  # its disk is missing, but it is a VM

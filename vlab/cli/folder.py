@@ -25,6 +25,20 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
+def _point_to_subfolders(folder: Path, shown: int = 5) -> None:
+    """A datastore's root holds one folder per VM and no VM files: say where to look."""
+    try:
+        subs = sorted(x.name for x in folder.iterdir() if x.is_dir() and not x.name.startswith("."))
+    except OSError:
+        return
+    if not subs:
+        return
+    listed = ", ".join(printable(s) + "/" for s in subs[:shown])
+    more = f" and {len(subs) - shown} more" if len(subs) > shown else ""
+    print(f"No VM files here, but {len(subs)} folder(s): {listed}{more}. "
+          f"`vlab explain {quoted(str(folder / subs[0]))}` lists one.")
+
+
 def explain_path(path: Path, as_json: bool) -> int:
     """Print the folder report for `path`; return 0 when clean, 3 when anomalies were found."""
     from vlab.models.vm_folder import inspect_folder
@@ -47,6 +61,8 @@ def explain_path(path: Path, as_json: bool) -> int:
         width = max(len(n) for n in names)
         for name, f in zip(names, report.files, strict=True):
             print(f"  {name:<{width}}  {human_size(f.size_bytes):>10}  {f.role}")
+    if Path(path).is_dir() and not any(f.kind != "other" for f in report.files):
+        _point_to_subfolders(Path(path))
     if report.clean:
         print("No anomalies found.")
         return EXIT_CLEAN
