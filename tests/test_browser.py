@@ -24,6 +24,9 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
+# No news feed and no update check: the lab works offline (vlab lab passes the same flags).
+OFFLINE_FLAGS = ["--LabApp.news_url=None",
+                 "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"]
 
 # Lab 00's checker solved by hand from the seed notes' "Datastore Files" list.
 CHECKER_SOLUTION = """metadata about the VM's snapshots: .vmsd
@@ -40,21 +43,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """JupyterLab serving a copy of labs/ (autosave must never touch the committed notebooks)."""
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab serving a copy of labs/ (autosave must never touch the committed notebooks).
+
+    One server for the module; each test opens its own notebook in its own browser profile.
+    """
+    tmp_path = tmp_path_factory.mktemp("jupyterlab")
     root = tmp_path / "root"
     shutil.copytree(REPO / "labs", root / "labs", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     port, token = free_port(), secrets.token_hex(16)
+    # Render every cell (no windowing), so layout checks see the cells below the fold too.
+    tracker = tmp_path / "jsettings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"windowingMode": "none"}')
     env = {
         **os.environ,
         "VLAB_HOME": str(tmp_path / "vlab_home"),
         "JUPYTER_CONFIG_DIR": str(tmp_path / "jconfig"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "jruntime"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "jworkspaces"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "jsettings"),
     }
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", *OFFLINE_FLAGS]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = (tmp_path / "jupyter.log").open("w")
@@ -105,7 +117,7 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
     base, token, tmp = jupyterlab
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
-            str(tmp / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+            str(tmp / "profile-lab00"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
         page = open_and_run_all(browser, base, token, "00_start_here.ipynb")
 
@@ -161,7 +173,7 @@ def test_a_panel_reacts_to_its_controls_and_redraws_its_plotly_figure(jupyterlab
     base, token, tmp = jupyterlab
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
-            str(tmp / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+            str(tmp / "profile-lab04"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
         page = open_and_run_all(browser, base, token, "04_vcenter_suite.ipynb")
         summary = page.get_by_text(re.compile(r"of 16 VMs powered on; DRS:")).first
@@ -179,3 +191,64 @@ def test_a_panel_reacts_to_its_controls_and_redraws_its_plotly_figure(jupyterlab
         )
         page.screenshot(path=str(tmp / "lab04.png"), full_page=False)
         browser.close()
+
+
+# Every panel and checker the labs display, built as the labs build them.
+UI_CELLS = [
+    "from vlab.widgets.vmkernel_panel import CpuSchedPanel, PageSharingPanel\n"
+    "CpuSchedPanel(vms=4, vm1_shares=1000, vm1_reservation_mhz=0, pcpus=2)",
+    "PageSharingPanel(vms=4, identical_fraction=0.4, salting=2)",
+    "from vlab.widgets.vswitch_panel import VSwitchPanel\nVSwitchPanel(mode='VST', vlan_web=10, vlan_db=20)",
+    "from vlab.widgets.io_path_panel import IoPathPanel\nIoPathPanel()",
+    "from vlab.widgets.vcenter_panel import VcenterPanel\nVcenterPanel()",
+    "from vlab.widgets.datastore_panel import FolderPanel\nFolderPanel()",
+    "from vlab.widgets.backup_panel import BackupPanel\nBackupPanel()",
+    "from vlab.widgets.security_panel import HyperthreadPanel\n"
+    "HyperthreadPanel(cores=8, vms=4, vcpus_each=2, busy=0.8)",
+    "from vlab.exercises.hardening import WEB01_VMX\nfrom vlab.widgets.hardening_panel import HardeningPanel\n"
+    "HardeningPanel(WEB01_VMX)",
+    "from vlab.widgets.hardening_panel import HostHardeningPanel\nHostHardeningPanel()",
+    "from vlab.widgets.storage_panel import StoragePanel\nStoragePanel()",
+    "from vlab.widgets.rdm_panel import RdmPanel\nRdmPanel()",
+    "from vlab.widgets.management_panel import BruteForcePanel\n"
+    "BruteForcePanel(length=8, classes='lower case only', guesses_per_s=100, lock_failures=5, unlock_s=900)",
+    "from vlab.exercises.vmkernel import host_settings_checker\nhost_settings_checker(record=False)",
+    "from vlab.exercises.vcenter_suite import pools_and_ha_checker\npools_and_ha_checker(record=False)",
+    "from vlab.widgets import QuizWidget, ProgressWidget\nQuizWidget.from_bank('09_scalability', seed=0)",
+    "ProgressWidget()",
+    "print('UI' + '-READY')",
+]
+
+# Text that the browser cuts short with an ellipsis, in any widget the notebook shows.
+TRUNCATED_JS = """() => {
+  const all = Array.from(document.querySelectorAll('.jp-OutputArea .jupyter-widgets *'));
+  const clipped = all.filter(el => getComputedStyle(el).textOverflow === 'ellipsis'
+                                   && el.offsetParent !== null && el.textContent.trim());
+  return {checked: clipped.length,
+          cut: clipped.filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent.trim())};
+}"""
+
+
+def test_no_panel_label_is_cut_short_in_the_browser(jupyterlab, require_tool):
+    chromium = require_tool("chromium")
+    import nbformat
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token, tmp = jupyterlab
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in UI_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp / "root" / "labs" / "ui_check.ipynb")
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp / "profile-ui"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        page = open_and_run_all(browser, base, token, "ui_check.ipynb")
+        expect(page.get_by_text("UI-READY", exact=True)).to_be_visible(timeout=180_000)
+        page.wait_for_timeout(2_000)  # the last widget views finish rendering
+        found = page.evaluate(TRUNCATED_JS)
+        page.screenshot(path=str(tmp / "ui_check.png"), full_page=False)
+        browser.close()
+    assert found["checked"] >= 40, f"only {found['checked']} labels found: did the widgets render?"
+    assert found["cut"] == [], f"labels cut short in the browser: {found['cut']}"

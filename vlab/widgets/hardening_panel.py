@@ -150,8 +150,8 @@ class HostHardeningPanel(widgets.VBox):
         self.controls = {
             s.setting: widgets.Dropdown(
                 options=list(s.choices), value=values.get(s.setting, s.default_value),
-                description=s.setting, style={"description_width": "16em"},
-                layout=widgets.Layout(width="42em"))
+                description=s.setting, style={"description_width": "19em"},
+                layout=widgets.Layout(width="45em"))
             for s in host_settings()
         }
         self.status = widgets.HTML()

@@ -411,7 +411,7 @@ class StoragePanel(widgets.VBox):
             "hosts": _slider(widgets.IntSlider, s.hosts, 1, 16, 1, "ESX hosts"),
             "vms_per_host": _slider(widgets.IntSlider, s.vms_per_host, 1, 16, 1, "VMs per host"),
             "outstanding_per_vm": _slider(widgets.IntSlider, s.outstanding_per_vm, 1, 64, 1,
-                                          "outstanding I/O per VM"),
+                                          "I/Os per VM"),
             "queue_depth": _slider(widgets.IntSlider, s.queue_depth, 1, 128, 1, "LUN queue depth"),
             "dsnro": _slider(widgets.IntSlider, s.dsnro, 1, 128, 1, "DSNRO"),
             "spindles": _slider(widgets.IntSlider, s.spindles, 1, 128, 1, "spindles"),
@@ -434,6 +434,7 @@ class StoragePanel(widgets.VBox):
         self.table_html.add_class("vlab-storage-table")
         self.plot = widgets.Output()
         self.plot.add_class("vlab-storage-plot")
+        self.sliders["outstanding_per_vm"].tooltip = "outstanding (in-flight) I/Os each VM keeps"
         for control in self.sliders.values():
             control.observe(lambda _c: self.refresh(), names="value")
         names = list(self.sliders)

@@ -131,11 +131,12 @@ class VcenterPanel(widgets.VBox):
         self.seed = seed
         self.hosts = widgets.IntSlider(hosts, 2, 8, description="hosts (4000 MHz, 32 GB)", style=style)
         self.vms = widgets.IntSlider(vms, 4, 40, description="VMs", style=style)
-        self.threshold = widgets.IntSlider(threshold, 1, 5, description="DRS threshold (1 mandatory, 5 aggr.)",
+        self.threshold = widgets.IntSlider(threshold, 1, 5, description="DRS migration threshold",
                                            style=style)
         self.failed = widgets.IntSlider(failed_host, 0, hosts, description="failed host (0 = none)",
                                         style=style)
-        self.admission = widgets.Checkbox(admission_control, description="HA admission control: tolerate 1 host")
+        self.admission = widgets.Checkbox(admission_control, description="HA admission control: tolerate 1 host",
+                                          indent=False, layout=widgets.Layout(width="auto"))
         self.message = widgets.HTML()
         self.view = self.compute()
         self.figure = go.FigureWidget(view_figure(self.view))
