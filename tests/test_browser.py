@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from vlab.cli.lab import OFFLINE_FLAGS  # no news feed, no update check, as `vlab lab` runs it
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -24,9 +26,6 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
-# No news feed and no update check: the lab works offline (vlab lab passes the same flags).
-OFFLINE_FLAGS = ["--LabApp.news_url=None",
-                 "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"]
 
 # Lab 00's checker solved by hand from the seed notes' "Datastore Files" list.
 CHECKER_SOLUTION = """metadata about the VM's snapshots: .vmsd

@@ -172,6 +172,13 @@ def test_vlab_lab_serves_the_first_lab_on_loopback_with_token_auth(tmp_path):
         assert "00_start_here.ipynb" in {item["name"] for item in listing["content"]}
         landing = urllib.request.urlopen(f"{base}/?token=vlab-test-token", timeout=10)
         assert landing.url.split("?")[0].endswith("/lab/tree/labs/00_start_here.ipynb")
+        # Offline: the page tells JupyterLab not to fetch news, and the server fetches none either.
+        page = landing.read().decode("utf-8")
+        tag_and_rest = page.split('id="jupyter-config-data"', 1)[1]
+        config = json.loads(tag_and_rest.split(">", 1)[1].split("</script>", 1)[0])
+        assert config["news"] == {"disabled": True}
+        news = json.load(urllib.request.urlopen(f"{base}/lab/api/news?token=vlab-test-token"))
+        assert news["news"] == []
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -34,6 +34,13 @@ def _working_labs() -> Path:
     return target
 
 
+# vlab works offline: JupyterLab neither fetches its news feed nor checks for updates.
+OFFLINE_FLAGS = (
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+)
+
+
 def command(port: int, no_browser: bool) -> tuple[list[str], Path]:
     """The JupyterLab command line and the folder it serves."""
     if not 0 < port < 65536:
@@ -44,6 +51,7 @@ def command(port: int, no_browser: bool) -> tuple[list[str], Path]:
         "--ip=127.0.0.1", f"--port={port}",
         f"--ServerApp.root_dir={labs.parent}",
         f"--LabApp.default_url=/lab/tree/{labs.name}/{FIRST_LAB}",
+        *OFFLINE_FLAGS,
     ]
     if no_browser:
         cmd.append("--no-browser")
