@@ -164,3 +164,33 @@ def test_cli_with_no_usable_file_says_so_without_a_traceback(tmp_path, capsys, v
     assert "no usable export file" in err
     assert "cannot read it" in err and "must be the header" in err
     assert "Traceback" not in err
+
+
+def test_a_folder_or_a_device_is_refused_not_read(tmp_path):
+    with pytest.raises(scores.ScoreFileError, match="is a folder"):
+        scores.read_export(tmp_path)
+    with pytest.raises(scores.ScoreFileError, match="not a regular file"):
+        scores.read_export("/dev/zero")  # reading it would never end
+
+
+def test_cli_refuses_to_write_the_table_over_an_export_or_to_an_empty_name(tmp_path, capsys, vlab_home):
+    ana, _ = export_of(tmp_path, "ana", [("00_start_here", "where-progress-lives", "r", True, 1.0)])
+    before = ana.read_bytes()
+    assert main(["scores", str(ana), "--output", str(tmp_path / "." / "ana.csv")]) == 1
+    assert "is one of the export files" in capsys.readouterr().err
+    assert ana.read_bytes() == before
+    assert main(["scores", str(ana), "--output", ""]) == 1
+    assert "needs a file name" in capsys.readouterr().err
+
+
+def test_a_learner_name_the_terminal_cannot_show_is_escaped_not_a_crash(tmp_path, vlab_home):
+    import os
+    import subprocess
+    import sys
+
+    path, _ = export_of(tmp_path, "Zoë", [("00_start_here", "where-progress-lives", "r", True, 1.0)])
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    out = subprocess.run([sys.executable, "-m", "vlab.cli.main", "scores", str(path)],
+                         capture_output=True, text=True, env=env, encoding="ascii", errors="strict")
+    assert out.returncode == 0, out.stderr
+    assert "Zo\\xeb" in out.stdout and "Traceback" not in out.stderr

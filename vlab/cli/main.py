@@ -12,6 +12,7 @@ import sys
 
 from vlab import __version__
 from vlab.cli.errors import UserError
+from vlab.cli.util import safe_stdout
 
 COMMANDS = ("explain", "search", "lab", "harden", "quiz", "progress", "scores")
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    safe_stdout()  # a character the terminal cannot show is printed as an escape, never a crash
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

@@ -5,6 +5,7 @@ import json
 import sys
 
 from vlab.cli.errors import UserError
+from vlab.cli.util import need_value, same_file
 
 
 def register(sub) -> None:
@@ -23,9 +24,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from pathlib import Path
+
     from vlab.learn.progress import bank_points
     from vlab.learn.scores import ScoreFileError, class_table, merge, read_export
 
+    need_value("--output", args.output)
+    if args.output and any(same_file(Path(args.output), Path(name)) for name in args.files):
+        raise UserError(f"--output {args.output} is one of the export files; write the table elsewhere")
     files, problems = [], []
     for name in args.files:
         try:

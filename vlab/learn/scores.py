@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,7 +90,12 @@ def read_export(path: str | Path) -> ExportFile:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise ScoreFileError(f"{path} is a folder; give the exported .csv files inside it")
+        if not stat.S_ISREG(st.st_mode):
+            raise ScoreFileError(f"{path} is not a regular file (a pipe or a device?)")
+        size = st.st_size
         if size > MAX_EXPORT_BYTES:
             raise ScoreFileError(f"{path}: {size} bytes is too large for a vlab export")
         raw = path.read_bytes()
