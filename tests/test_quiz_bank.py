@@ -417,3 +417,15 @@ def test_export_keeps_jupyterquiz_display_fields():
     (q,) = to_jupyterquiz(bank)
     assert q["code"] == "ls *.vswp" and q["answer_cols"] == 2
     jsonschema.validate([q], JUPYTERQUIZ_SCHEMA)
+
+
+def test_a_bank_path_that_is_no_text_file_is_a_bank_error_not_a_hang_or_crash(tmp_path):
+    folder = tmp_path / "bank.yaml"
+    folder.mkdir()
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("- question: 'caf\u00e9'\n".encode("latin-1"))
+    for path, reason in [(folder, "is a folder"), (Path("/dev/zero"), "not a regular file"),
+                         (latin1, r"not UTF-8 text \(byte 16\)")]:
+        with pytest.raises(BankError, match=reason) as info:
+            load_bank(path)
+        assert str(path) in str(info.value)

@@ -21,6 +21,7 @@ import difflib
 import json
 import math
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,9 +181,17 @@ def load_bank(lab_or_path: str | Path) -> Bank:
         (".yaml", ".yml", ".json")
     ) or "/" in text_path
     path = Path(lab_or_path) if looks_like_path else bank_path(text_path)
-    if path.stat().st_size > MAX_BANK_BYTES:
+    st = path.stat()  # FileNotFoundError for a missing bank, as documented
+    if stat.S_ISDIR(st.st_mode):
+        raise BankError(str(path), ["is a folder, not a bank file"])
+    if not stat.S_ISREG(st.st_mode):
+        raise BankError(str(path), ["is not a regular file (a pipe or a device?)"])
+    if st.st_size > MAX_BANK_BYTES:
         raise BankError(str(path), [f"file is larger than {MAX_BANK_BYTES} bytes"])
-    raw_text = path.read_text(encoding="utf-8")
+    try:
+        raw_text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise BankError(str(path), [f"not UTF-8 text (byte {err.start})"]) from None
     try:
         if path.suffix == ".json":
             data = json.loads(raw_text)
