@@ -91,9 +91,6 @@ def _read_bank(name: str):
         return load_bank(name)
     except FileNotFoundError as err:
         raise UserError(str(err)) from None
-    except UnicodeDecodeError as err:
-        raise UserError(f"{name}: not UTF-8 text (byte {err.start}); a bank is a UTF-8 "
-                        f"YAML or JSON file") from None
     except OSError as err:
         raise UserError(f"{name}: cannot read it ({err.strerror or err})") from None
 
