@@ -183,3 +183,9 @@ def test_enumerated_and_numeric_columns_are_checked(tmp_path):
     path = write_csv(tmp_path / "labs.csv", [{**row, "minutes_reading": "10", "status": "soon"}], list(row))
     with pytest.raises(DatasetError, match="column 'status': 'soon' is not one of available, planned"):
         read_table(path, Lab)
+
+
+def test_search_matches_words_in_any_script_not_only_ascii():
+    # The glossary's Little's law carries the alias "L = λW"; an ASCII-only tokenizer dropped λW.
+    hits = knowledge.search("λW")
+    assert hits and hits[0].entry.term == "Little's law"

@@ -85,7 +85,7 @@ def normalize(text: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
+    return set(re.findall(r"[^\W_]+", text.lower()))  # letters of any script, and digits
 
 
 @dataclass(frozen=True)
