@@ -236,3 +236,46 @@ def test_a_store_replaced_by_another_notebook_meanwhile_is_not_moved_again(vlab_
     assert store.count() == 1  # the other notebook's fresh store, kept
     assert len(list(vlab_home.glob("progress.sqlite.corrupt-*"))) == 1
     store.close()
+
+
+def test_undecodable_names_and_answers_are_stored_not_a_crash(tmp_path):
+    # os.environ keeps undecodable bytes of $VLAB_LEARNER as lone surrogates (surrogateescape),
+    # and a browser can send a lone surrogate in a text answer; SQLite takes neither as is.
+    from vlab.learn.progress import ProgressStore
+
+    store = ProgressStore(path=tmp_path / "p.sqlite", learner="zo\udceb")
+    store.record("00_start_here", "q", "half \ud800 pair", False, 0)
+    [row] = store.attempts(all_learners=True)
+    assert row.learner == "zo\ufffd"
+    assert json.loads(row.answer) == "half \ufffd pair"
+    store.close()
+
+
+def test_opening_a_store_another_kernel_has_locked_retries_until_its_timeout(tmp_path, monkeypatch):
+    # Two kernels switching a new store to WAL at once: SQLite answers one "database is locked"
+    # at once, without a busy wait. The store tries again; only a lock that outlasts the timeout raises.
+    import sqlite3
+
+    from vlab.learn.progress import ProgressStore
+
+    real = ProgressStore._connect
+    calls = []
+
+    def locked_twice(self, target):
+        calls.append(target)
+        if len(calls) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, target)
+
+    monkeypatch.setattr(ProgressStore, "_connect", locked_twice)
+    store = ProgressStore(path=tmp_path / "p.sqlite", learner="ada", timeout_s=5)
+    store.record("00_start_here", "q", 1, True, 1)
+    assert len(calls) == 3 and not store.in_memory and store.count() == 1
+    store.close()
+
+    def always_locked(self, target):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ProgressStore, "_connect", always_locked)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        ProgressStore(path=tmp_path / "q.sqlite", learner="ada", timeout_s=0.2).record("l", "q", 1, True, 1)

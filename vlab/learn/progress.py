@@ -16,7 +16,9 @@ import csv
 import getpass
 import json
 import os
+import re
 import sqlite3
+import time
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -63,6 +65,19 @@ def vlab_home() -> Path:
 
 def progress_path() -> Path:
     return vlab_home() / DB_NAME
+
+
+def storable(text: str) -> str:
+    """`text` as SQLite can store it: a name read from the environment or a file name may hold
+    undecodable bytes (lone surrogates), which become U+FFFD instead of a UnicodeEncodeError."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # a surrogate that no byte stands for
+            return re.sub("[\ud800-\udfff]", "\ufffd", text)
 
 
 def default_learner() -> str:
@@ -173,7 +188,7 @@ class ProgressStore:
     def __init__(self, path: str | Path | None = None, learner: str | None = None,
                  timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path) if path is not None else progress_path()
-        self.learner = learner or default_learner()
+        self.learner = storable(learner or default_learner())
         self.timeout_s = timeout_s
         self.in_memory = False
         self._conn: sqlite3.Connection | None = None
@@ -201,14 +216,23 @@ class ProgressStore:
         if self._conn is not None:
             return self._conn
         seen = _identity(self.path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = self._connect(str(self.path))
-        except (sqlite3.DatabaseError, OSError) as err:
-            if _is_busy(err):
-                raise
-            self._conn = self._recover(err, seen) if _is_broken(err) else self._in_memory(err)
-        return self._conn
+        deadline = time.monotonic() + self.timeout_s
+        pause = 0.01
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._conn = self._connect(str(self.path))
+            except (sqlite3.DatabaseError, OSError) as err:
+                # Two kernels opening a new store at once can both try to switch it to WAL;
+                # SQLite answers one of them "locked" at once (no busy wait): try again shortly.
+                if _is_busy(err) and time.monotonic() + pause < deadline:
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.2)
+                    continue
+                if _is_busy(err):
+                    raise
+                self._conn = self._recover(err, seen) if _is_broken(err) else self._in_memory(err)
+            return self._conn
 
     def _in_memory(self, err: BaseException, then: BaseException | None = None) -> sqlite3.Connection:
         why = f"{err}; then {then}" if then else str(err)
@@ -269,10 +293,10 @@ class ProgressStore:
                learner: str | None = None) -> Attempt:
         """Store one graded attempt; `answer` is anything JSON can hold (else its str())."""
         attempt = Attempt(
-            learner=learner or self.learner,
-            lab=str(lab),
-            question_id=str(question_id),
-            answer=json.dumps(answer, ensure_ascii=False, default=str),
+            learner=storable(learner or self.learner),
+            lab=storable(str(lab)),
+            question_id=storable(str(question_id)),
+            answer=storable(json.dumps(answer, ensure_ascii=False, default=str)),
             correct=bool(correct),
             points=float(points),
             time=datetime.now(UTC).isoformat(timespec="milliseconds"),
