@@ -151,7 +151,10 @@ def test_fix_then_reaudit_passes_for_every_corpus_file_and_keeps_other_lines():
         original = read_dictfile(path)
         text = remediate(original, ALL)
         fixed = parse_dictfile(text)
-        assert not failures(audit(fixed, ALL)), path.name
+        # what a .vmx edit cannot fix (virtual hardware; Secure Boot below hardware 13) stays
+        left = {r.rule.key for r in failures(audit(fixed, ALL))}
+        assert left <= {"virtualHW.version", "uefi.secureBoot.enabled"}, (path.name, left)
+        assert fixed.get("virtualHW.version") == original.get("virtualHW.version")
         assert original == read_dictfile(path)  # input unchanged
         for key in ("displayName", "memSize", "uuid.bios", "scsi0:0.fileName"):
             assert fixed.get(key) == original.get(key), (path.name, key)
@@ -180,7 +183,11 @@ def test_malformed_input_is_a_clear_value_error():
     st.text(alphabet="abcTRUEFALSE01-", max_size=8), max_size=8))
 def test_property_fix_always_reaches_a_passing_file(settings_):
     fixed = parse_dictfile(remediate(DictFile(settings_), ALL))
-    assert not failures(audit(fixed, ALL))
+    # virtualHW.version is never edited (upgrading is vSphere's job), so Secure Boot, which
+    # needs hardware 13, and the hardware rule itself may stay failing; nothing else may
+    left = {r.rule.key for r in failures(audit(fixed, ALL))}
+    assert left <= {"virtualHW.version", "uefi.secureBoot.enabled"}
+    assert fixed.get("virtualHW.version") == settings_.get("virtualHW.version")
 
 
 def test_the_models_and_the_cli_import_no_widget_or_plotting_library():

@@ -14,7 +14,25 @@ with a VM's advanced settings, key by key:
 - `migrate.encryptionMode`: only `required` passes; `opportunistic` (also what a missing key
   means) fails.
 
-`remediate` writes the smallest change that makes every audited rule pass and returns the text.
+Rules that apply only to some VMs: `uefi.secureBoot.enabled` needs EFI firmware (`firmware =
+"efi"`; a .vmx without a `firmware` line boots BIOS). On a BIOS VM the rule is `not_applicable`: a
+verdict of its own, neither pass nor fail, and `--fix` never adds the key there, because Secure Boot
+is a UEFI feature and a BIOS-installed guest cannot be switched to EFI by editing a line (vSphere
+8, "Enable or Disable UEFI Secure Boot for a Virtual Machine": prerequisites EFI firmware and
+virtual hardware 13 or later; "You cannot upgrade a virtual machine that uses BIOS boot to a
+virtual machine that uses UEFI boot", vSphere 6.5 Security). VMware's audit-vm-8.ps1 does not look
+at the firmware: it reads `EfiSecureBootEnabled` and reports FAIL on every VM without Secure Boot,
+BIOS VMs included, and its remediate-vm-8.ps1 never turns Secure Boot on. vlab departs from the
+audit script here on purpose and says why in the result's message.
+
+`fix_report` writes the smallest change that makes every audited rule it can fix pass, and lists
+what it cannot fix by editing text: `virtualHW.version` (raising the number is not an upgrade:
+vSphere's Upgrade VM Compatibility changes the virtual hardware the guest sees, wants the VM
+powered off, a backup and VMware Tools upgraded first, or a Windows guest may lose its network
+settings; vSphere 6.5/6.7 VM Administration, "Upgrade the Compatibility for Virtual Machines",
+docs.vmware.com GUID-60768C2F-72E1-42E0-8A17-CA76849F2950 and GUID-96C06236-C271-4CFE-857E-
+22D1FDEECC95; remediate-vm-8.ps1 likewise upgrades through the API, `Set-VM -HardwareVersion`, and
+only when asked) and Secure Boot on an EFI VM whose virtual hardware is older than 13.
 
 Left out: what the script reads through the vSphere API rather than the .vmx (connected CD-ROMs,
 the VM's vSwitch and port group), host and vCenter settings, and the STIG's looser variants
@@ -28,8 +46,38 @@ from dataclasses import dataclass
 from vlab.formats.dictfile import DictFile, parse_dictfile
 from vlab.knowledge.hardening import HardeningRule, rules_for
 
-STATUSES = ("pass", "fail", "not_present")
+STATUSES = ("pass", "fail", "not_present", "not_applicable")
 _PERSISTENT_MODE = "persistent"  # the ordinary (dependent, persistent) disk mode
+UPGRADE_COMPATIBILITY = "upgrade VM compatibility in vSphere; not a .vmx edit"
+_SECURE_BOOT_MIN_HW = 13  # vSphere 8 VM Administration, "Enable or Disable UEFI Secure Boot ..."
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A rule applies only when `key` (missing = `default`) equals `value` (case-insensitive)."""
+
+    key: str
+    value: str
+    default: str
+    why: str
+
+    def holds(self, vmx: DictFile) -> bool:
+        return (vmx.get(self.key) or self.default).strip().lower() == self.value
+
+    def reason(self, vmx: DictFile) -> str:
+        actual = vmx.get(self.key)
+        shown = f'{self.key} = "{actual}"' if actual is not None else \
+            f"no {self.key} line (= {self.default})"
+        return f"not applicable: {shown}; {self.why}"
+
+
+# Which rules apply only to some VMs (sources in the module docstring).
+CONDITIONS: dict[str, Condition] = {
+    "uefi.secureBoot.enabled": Condition(
+        "firmware", "efi", "bios",
+        "Secure Boot needs EFI firmware, and a guest installed for BIOS cannot be switched to EFI "
+        "by editing the .vmx (VMware's audit-vm-8.ps1 would still report FAIL here)"),
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +85,9 @@ class Result:
     """One rule's verdict on one file.
 
     status: `pass` (present and right), `fail` (wrong, or missing where missing is not allowed),
-    `not_present` (missing, and missing is the secure default, so it counts as a pass).
+    `not_present` (missing, and missing is the secure default, so it counts as a pass),
+    `not_applicable` (the rule does not apply to this VM, e.g. Secure Boot on a BIOS VM: neither a
+    pass nor a fail; `passed` is True only in the sense "not a failure", `applicable` is False).
     actual: the value read (`key=value, ...` for a pattern rule), None when nothing matched.
     keys: the keys, as spelt in the file, that failed (what `remediate` changes).
     """
@@ -51,12 +101,18 @@ class Result:
 
     @property
     def passed(self) -> bool:
+        """Not a failure (pass, not_present or not_applicable)."""
         return self.status != "fail"
+
+    @property
+    def applicable(self) -> bool:
+        return self.status != "not_applicable"
 
     def to_dict(self) -> dict[str, object]:
         r = self.rule
         return {
             "key": r.key, "title": r.title, "status": self.status, "passed": self.passed,
+            "applicable": self.applicable,
             "actual": self.actual, "expected": self.expected, "message": self.message,
             "severity": r.severity, "profile": r.profile, "scg8_id": r.scg8_id,
             "stig8_id": r.stig8_id, "failing_keys": list(self.keys),
@@ -116,6 +172,10 @@ def _judge(rule: HardeningRule, value: str) -> tuple[bool, str]:
 def audit_rule(rule: HardeningRule, vmx: DictFile) -> Result:
     """Judge one rule against a parsed .vmx."""
     expected = expected_text(rule)
+    condition = CONDITIONS.get(rule.key)
+    if condition is not None and not condition.holds(vmx):
+        return Result(rule, "not_applicable", None if rule.is_pattern else vmx.get(rule.key),
+                      expected, condition.reason(vmx))
     if rule.is_pattern:
         found = [(k, v) for k, v in vmx.items() if rule.matches(k)]
     else:
@@ -174,24 +234,69 @@ def _fix_value(rule: HardeningRule) -> str | None:
     return rule.expected
 
 
-def remediated(vmx: DictFile, profiles: Sequence[str] = ("baseline",),
-               rules: Iterable[HardeningRule] | None = None) -> DictFile:
-    """A copy of `vmx` with every failing rule fixed (the input is not changed)."""
+@dataclass(frozen=True)
+class NotFixed:
+    """A failing rule that `fix_report` leaves alone, and what to do instead."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FixReport:
+    """What `fix_report` did: the fixed copy, the rules it fixed, and the ones it could not."""
+
+    fixed: DictFile
+    fixed_rules: tuple[str, ...]
+    not_fixed: tuple[NotFixed, ...]
+
+
+def _why_not_fixable(rule: HardeningRule, vmx: DictFile) -> str | None:
+    """Why a failing rule cannot be fixed by editing the .vmx text; None when it can."""
+    if rule.key == "virtualHW.version":
+        return (f"{UPGRADE_COMPATIBILITY} (it changes the virtual hardware the guest sees and "
+                f"wants the VM powered off and VMware Tools upgraded first)")
+    if rule.key == "uefi.secureBoot.enabled":
+        hw = vmx.get("virtualHW.version", "").strip()
+        if not hw.isdigit() or int(hw) < _SECURE_BOOT_MIN_HW:
+            return (f"Secure Boot needs virtual hardware {_SECURE_BOOT_MIN_HW} or later "
+                    f"(virtualHW.version = {hw or 'missing'}): {UPGRADE_COMPATIBILITY}, then "
+                    f"turn Secure Boot on in the VM's boot options")
+    return None
+
+
+def fix_report(vmx: DictFile, profiles: Sequence[str] = ("baseline",),
+               rules: Iterable[HardeningRule] | None = None) -> FixReport:
+    """Fix every failing rule that a .vmx edit can fix (the input is not changed): failing keys
+    set to the expected value, keys that must be absent removed, non-persistent disks made
+    persistent. Rules that are not applicable are never touched; `virtualHW.version` is never
+    edited (see `NotFixed.reason`). Other lines and comments are kept."""
     fixed = parse_dictfile(vmx.to_text(), source="<fixed>")
     fixed.shebang, fixed.newline = vmx.shebang, vmx.newline
+    done: list[str] = []
+    skipped: list[NotFixed] = []
     for result in failures(audit(vmx, profiles, rules)):
+        why = _why_not_fixable(result.rule, vmx)
+        if why is not None:
+            skipped.append(NotFixed(result.rule.key, why))
+            continue
         value = _fix_value(result.rule)
         for key in result.keys:
             if value is None:
                 del fixed[key]
             else:
                 fixed[key] = value
-    return fixed
+        done.append(result.rule.key)
+    return FixReport(fixed, tuple(done), tuple(skipped))
+
+
+def remediated(vmx: DictFile, profiles: Sequence[str] = ("baseline",),
+               rules: Iterable[HardeningRule] | None = None) -> DictFile:
+    """The fixed copy of `fix_report` (what it could not fix stays as it was)."""
+    return fix_report(vmx, profiles, rules).fixed
 
 
 def remediate(vmx: DictFile, profiles: Sequence[str] = ("baseline",),
               rules: Iterable[HardeningRule] | None = None) -> str:
-    """The .vmx text with every failing rule fixed: failing keys set to the expected value,
-    keys that must be absent removed, non-persistent disks made persistent. Other lines and
-    comments are kept."""
+    """The .vmx text of `remediated`."""
     return remediated(vmx, profiles, rules).to_text()
