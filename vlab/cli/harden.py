@@ -87,12 +87,14 @@ def _check_fix_target(out: Path, source: Path) -> None:
                         f"file, compare the two, then replace the original yourself")
 
 
-def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]) -> list[str]:
-    """Write the fixed copy; return the keys whose value it changed, added or removed."""
-    from vlab.models.hardening import remediated
+def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]):
+    """Write the fixed copy; return the keys whose value it changed, added or removed, and the
+    model's FixReport (what it fixed and what a .vmx edit cannot fix)."""
+    from vlab.models.hardening import fix_report
 
     try:
-        fixed = remediated(vmx, profiles)
+        report = fix_report(vmx, profiles)
+        fixed = report.fixed
         out.write_bytes(fixed.to_bytes())
     except ValueError as err:
         raise UserError(f"cannot write the fixed file: {err}") from None
@@ -100,7 +102,7 @@ def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]) -> list[str]:
         raise UserError(f"{out}: cannot write it ({err.strerror or err})") from None
     before, after = vmx.normalized(), fixed.normalized()
     return [key for key in dict.fromkeys([*vmx, *fixed])
-            if before.get(key.lower()) != after.get(key.lower())]
+            if before.get(key.lower()) != after.get(key.lower())], report
 
 
 def run(args) -> int:
@@ -115,7 +117,9 @@ def run(args) -> int:
     vmx = _read(path)
     results = audit(vmx, profiles)
     failed = failures(results)
-    changed = _write_fixed(vmx, Path(args.fix), profiles) if args.fix else []
+    changed, report = _write_fixed(vmx, Path(args.fix), profiles) if args.fix else ([], None)
+    not_fixed = [] if report is None else [{"key": n.key, "reason": n.reason}
+                                           for n in report.not_fixed]
     code = EXIT_FAILURES if failed else EXIT_PASS
     warnings = list(vmx.warnings)
     if "virtualHW.version" not in vmx and "config.version" not in vmx:
@@ -125,22 +129,29 @@ def run(args) -> int:
         print(json_text({
             "file": str(path), "profiles": list(profiles), "passed": not failed,
             "counts": counts(results), "warnings": warnings,
-            "fixed_file": args.fix, "fixed_keys": changed,
+            "fixed_file": args.fix, "fixed_keys": changed, "not_fixed": not_fixed,
             "results": [r.to_dict() for r in results],
         }))
         return code
     tally = counts(results)
+    na = f", {tally['not_applicable']} not applicable" if tally["not_applicable"] else ""
     print(f"{printable(str(path))}: {len(results)} rules ({', '.join(profiles)}): {tally['pass']} pass, "
-          f"{tally['not_present']} not set (default complies), {tally['fail']} fail")
+          f"{tally['not_present']} not set (default complies), {tally['fail']} fail{na}")
     for warning in warnings:
         print(f"  warning: {warning}")
     for r in failed:
         ident = r.rule.scg8_id or r.rule.stig8_id or r.rule.profile
         print(f"  FAIL [{r.rule.severity}] {r.rule.key} ({ident}): {r.message}")
         print(f"       {r.rule.title}. Expected: {r.expected}.")
+    for r in results:
+        if r.status == "not_applicable":
+            print(f"  N/A  {r.rule.key}: {printable(r.message)}")
     if args.fix:
         keys = f": {', '.join(changed)}" if changed else ""
-        print(f"Wrote {printable(args.fix)} with {len(failed)} rule(s) fixed; changed key(s){keys or ': none'}.")
+        print(f"Wrote {printable(args.fix)} with {len(report.fixed_rules)} rule(s) fixed; "
+              f"changed key(s){keys or ': none'}.")
+        for item in not_fixed:
+            print(f"  not fixed: {item['key']}: {item['reason']}")
     if failed and not args.fix:
         print("Tip: --fix OUT.vmx writes a fixed copy; `--json` gives every rule as data.")
     if not failed:

@@ -23,8 +23,10 @@ from vlab.models.hardening import Result, audit, counts
 from vlab.models.host_hardening import Exposure, HostResult, audit_host, vswitch_exposure
 from vlab.widgets.progress import figure_output
 
-_MARK = {"pass": "✓ pass", "not_present": "– not set (default complies)", "fail": "✗ FAIL"}
-_COLOUR = {"pass": "#1a7f37", "not_present": "#8c959f", "fail": "#cf222e"}
+_MARK = {"pass": "✓ pass", "not_present": "– not set (default complies)", "fail": "✗ FAIL",
+         "not_applicable": "○ not applicable to this VM"}
+_COLOUR = {"pass": "#1a7f37", "not_present": "#8c959f", "fail": "#cf222e",
+           "not_applicable": "#d0d7de"}
 _SEVERITY_ORDER = ("high", "medium", "low", "info")
 PROFILE_SETS = {
     "baseline (SCG 8)": ("baseline",),
@@ -39,7 +41,7 @@ def results_frame(results: Sequence[Result]) -> pd.DataFrame:
         "verdict": _MARK[r.status], "key": r.rule.key, "rule": r.rule.title,
         "actual": "" if r.actual is None else r.actual, "expected": r.expected,
         "severity": r.rule.severity, "control": r.rule.rule_id,
-        "message": "" if r.passed else r.message,
+        "message": r.message if r.status in ("fail", "not_applicable") else "",
     } for r in results]
     return pd.DataFrame(rows, columns=["verdict", "key", "rule", "actual", "expected", "severity",
                                        "control", "message"])
@@ -47,15 +49,16 @@ def results_frame(results: Sequence[Result]) -> pd.DataFrame:
 
 def audit_summary(results: Sequence[Result]) -> str:
     tally = counts(results)
+    na = f", {tally['not_applicable']} not applicable" if tally["not_applicable"] else ""
     return (f"{len(results)} rules: {tally['pass']} pass, {tally['not_present']} not set "
-            f"(default complies), {tally['fail']} fail")
+            f"(default complies), {tally['fail']} fail{na}")
 
 
 def status_figure(results: Sequence[Result]) -> go.Figure:
     """Rules per severity, stacked by verdict."""
     severities = [s for s in _SEVERITY_ORDER if any(r.rule.severity == s for r in results)]
     fig = go.Figure()
-    for status in ("fail", "not_present", "pass"):
+    for status in ("fail", "not_applicable", "not_present", "pass"):
         fig.add_bar(
             x=severities, name=_MARK[status], marker_color=_COLOUR[status],
             y=[sum(1 for r in results if r.rule.severity == s and r.status == status)
