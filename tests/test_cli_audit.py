@@ -78,12 +78,20 @@ def test_explain_a_real_file_name_shows_its_file_type(capsys, tmp_path, monkeypa
     assert card["extension"] == key and card["file_name"] == name
 
 
-def test_a_file_name_says_what_the_file_is_when_its_card_is_wider(capsys):
-    # a hosted sparse extent has no card of its own; the .vmdk card is about descriptors
+def test_a_split_disk_extent_is_named_without_a_card_of_its_own(capsys):
+    # a hosted split-disk extent has no card (datasets/datastore_files.csv has no row for it);
+    # the answer says what it is and points to the descriptor's card instead of "nothing called"
     code, out, _ = run_main(capsys, "explain", "web01-s001.vmdk")
     assert code == 0
-    assert out.splitlines()[0] == ("web01-s001.vmdk is named like a .vmdk file: hosted sparse "
-                                   "disk data (Workstation/Server).")
+    assert out.splitlines() == [
+        "web01-s001.vmdk is named like disk data: hosted sparse disk data, one piece of a split disk "
+        "(Workstation/Server).",
+        "vlab has no card for this kind of extent; see the descriptor .vmdk that names it: "
+        "`vlab explain .vmdk`."]
+    code, out, _ = run_main(capsys, "explain", "--json", "web01-f001.vmdk")
+    assert code == 0 and json.loads(out) == {
+        "file_name": "web01-f001.vmdk", "card": None, "see": ".vmdk",
+        "file_role": "hosted preallocated disk data, one piece of a split disk (Workstation/Server)"}
 
 
 def test_an_unknown_file_name_is_still_refused(capsys, tmp_path, monkeypatch):
@@ -513,3 +521,16 @@ def test_a_datastore_root_points_to_its_vm_folders(capsys, tmp_path):
             "lists one.") in out.splitlines()
     code, out, _ = run_main(capsys, "explain", str(tmp_path / "db01"))
     assert code == 3 and "No VM files here" not in out  # its disk is missing, but it is a VM
+
+
+def test_a_folder_of_many_files_lists_a_few_of_each_kind_and_counts_every_anomaly(capsys, tmp_path):
+    for i in range(25):
+        (tmp_path / f"x{i:02d}-flat.vmdk").write_bytes(b"")
+    (tmp_path / "a.vmx").write_text('config.version = "8"\nvirtualHW.version = "14"\n')
+    code, out, _ = run_main(capsys, "explain", str(tmp_path))
+    assert code == 3
+    listed = [line for line in out.splitlines() if line.startswith("  x") and "-flat.vmdk" in line]
+    assert len(listed) == 10
+    assert "  ... and 15 more file(s): disk data, preallocated or thin (-flat.vmdk)" in out
+    assert "25 anomalies:" in out  # 9 shown one by one, then one line for the other 16
+    assert out.count("orphan_extent:") == 10 and "and 16 more files with the same problem" in out

@@ -95,17 +95,6 @@ def test_a_file_that_may_not_be_read_is_unreadable_not_malformed(tmp_path, monke
     assert "permission denied" in report.findings[0].message.lower()
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root reads files whatever their mode")
-def test_chmod_000_is_unreadable(tmp_path):
-    folder = make(tmp_path)
-    (folder / "web.vmx").chmod(0)
-    try:
-        assert inspect_folder(folder).codes() == ["unreadable_file"]
-    finally:
-        (folder / "web.vmx").chmod(0o644)
-
-
 # -- 3. disk data with no descriptor, and a descriptor with missing data ----------------------------
 
 def test_a_stray_flat_extent_is_an_orphan_extent(tmp_path):

@@ -71,14 +71,17 @@ def _by_file_name(term: str):
     if " " in term or not _FILE_NAME.search(term):
         return None, None, None
     from vlab import knowledge
-    from vlab.models.vm_folder import card_key, classify_file, role_of
+    from vlab.models.vm_folder import EXTENT_KINDS, card_key, classify_file, role_of
 
     name = os.path.basename(term)
+    kind = classify_file(name)
     key = card_key(name)
     entry = knowledge.lookup(key) if key else None
     if entry is None:
+        if kind in EXTENT_KINDS:  # a known kind of disk data with no card of its own
+            return "", role_of(kind), None
         return None, None, None
-    return key, role_of(classify_file(name)), entry
+    return key, role_of(kind), entry
 
 
 def run(args) -> int:
@@ -112,6 +115,14 @@ def run(args) -> int:
         entry = knowledge.lookup(term.replace("-", "")) or knowledge.lookup(term.replace("-", " "))
     if entry is None:
         named_as, role, entry = _by_file_name(term)
+    if entry is None and named_as == "":
+        see = "the descriptor .vmdk that names it: `vlab explain .vmdk`"
+        if args.json:
+            print(json_text({"file_name": term, "file_role": role, "card": None, "see": ".vmdk"}))
+        else:
+            print(f"{printable(term)} is named like disk data: {role}.\n"
+                  f"vlab has no card for this kind of extent; see {see}.")
+        return 0
     if entry is None:
         suggestions = knowledge.suggest(term)
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""

@@ -39,6 +39,22 @@ def _point_to_subfolders(folder: Path, shown: int = 5) -> None:
           f"`vlab explain {quoted(str(folder / subs[0]))}` lists one.")
 
 
+FILES_PER_KIND = 10  # a folder of thousands of files lists the first few of each kind, then a count
+
+
+def _listed(files):
+    """The files to list (at most FILES_PER_KIND of each kind) and {role: how many more}."""
+    seen: dict[str, int] = {}
+    shown, hidden = [], {}
+    for f in files:
+        seen[f.kind] = seen.get(f.kind, 0) + 1
+        if seen[f.kind] <= FILES_PER_KIND:
+            shown.append(f)
+        else:
+            hidden[f.role] = hidden.get(f.role, 0) + 1
+    return shown, hidden
+
+
 def explain_path(path: Path, as_json: bool) -> int:
     """Print the folder report for `path`; return 0 when clean, 3 when anomalies were found."""
     from vlab.models.vm_folder import inspect_folder
@@ -57,16 +73,20 @@ def explain_path(path: Path, as_json: bool) -> int:
     print(f"{what} {printable(str(path))}: {len(report.files)} file(s), "
           f"{human_size(report.total_bytes)}")
     if report.files:
-        names = [printable(f.name) for f in report.files]
+        shown, hidden = _listed(report.files)
+        names = [printable(f.name) for f in shown]
         width = max(len(n) for n in names)
-        for name, f in zip(names, report.files, strict=True):
+        for name, f in zip(names, shown, strict=True):
             print(f"  {name:<{width}}  {human_size(f.size_bytes):>10}  {f.role}")
+        for role, count in hidden.items():
+            print(f"  ... and {count} more file(s): {role}")
     if Path(path).is_dir() and not any(f.kind != "other" for f in report.files):
         _point_to_subfolders(Path(path))
     if report.clean:
         print("No anomalies found.")
         return EXIT_CLEAN
-    print(f"{len(report.findings)} anomal{'y' if len(report.findings) == 1 else 'ies'}:")
+    total = sum(f.count for f in report.findings)
+    print(f"{total} anomal{'y' if total == 1 else 'ies'}:")
     for finding in report.findings:
         where = f"{finding.file}: " if finding.file else ""
         print(printable(f"  [{finding.severity}] {finding.code}: {where}{finding.message}"))
