@@ -96,7 +96,9 @@ def open_and_run_all(browser, base: str, token: str, notebook: str):
 
     page = browser.new_page()
     page.set_default_timeout(60_000)
-    page.goto(f"{base}/lab/tree/labs/{notebook}?token={token}")
+    # A workspace of its own: the server is shared, and a workspace reopens the tabs it last had.
+    workspace = notebook.removesuffix(".ipynb")
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/labs/{notebook}?reset&token={token}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
     select_kernel = page.get_by_role("button", name="Select Kernel")
     try:
