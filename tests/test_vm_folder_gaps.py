@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_vm_folder import make  # the same seeded VM folder (web, 2 snapshots)
 
 from vlab.exercises.datastore_files import build_broken_folder
 from vlab.models import vm_folder
-from vlab.models.datastore import Datastore
 from vlab.models.vm_folder import (
     MAX_FINDINGS_PER_CODE,
     Finding,
@@ -28,16 +28,6 @@ needs_corpus = pytest.mark.skipif(not CORPUS.is_dir() and not os.environ.get("CI
                                   reason="shared corpus not mounted")
 
 
-def make(tmp_path: Path, snapshots: int = 2, power: str = "on") -> Path:
-    ds = Datastore("ds1", capacity_gb=100, seed=0)
-    vm = ds.create_vm("web", memory_mb=1024, disk_gb=2, thin=True)
-    vm.power_on()
-    for i in range(snapshots):
-        vm.snapshot(f"s{i + 1}")
-    if power == "off":
-        vm.power_off()
-    ds.materialize(tmp_path)
-    return tmp_path / "web"
 
 
 # -- 1. an empty .vmx ----------------------------------------------------------------------------
