@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from vlab.cli.errors import UserError
-from vlab.cli.util import add_term_parser, json_text, printable, quoted, safe_stdout, short
+from vlab.cli.util import add_term_parser, json_text, printable, quoted, short
 
 _FILE_NAME = re.compile(r"\.[A-Za-z0-9]{1,12}\Z")
 
@@ -88,7 +88,6 @@ def run(args) -> int:
     from vlab import knowledge
     from vlab.knowledge.cards import card_dict, card_text, title
 
-    safe_stdout()
     term = " ".join(args.term).strip()
     if not term:
         raise UserError("nothing to explain: give a file type, component or term (e.g. "

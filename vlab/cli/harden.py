@@ -15,7 +15,6 @@ from vlab.cli.util import (
     json_text,
     need_value,
     printable,
-    safe_stdout,
     same_file,
 )
 
@@ -108,7 +107,6 @@ def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]):
 def run(args) -> int:
     from vlab.models.hardening import audit, counts, failures
 
-    safe_stdout()
     need_value("--fix", args.fix)
     path = Path(args.file)
     profiles = _profiles(args.profile)

@@ -6,7 +6,7 @@ import warnings
 from pathlib import Path
 
 from vlab.cli.errors import UserError
-from vlab.cli.util import json_text, need_value, printable, safe_stdout, same_file
+from vlab.cli.util import json_text, need_value, printable, same_file
 
 
 def register(sub) -> None:
@@ -31,7 +31,6 @@ def register(sub) -> None:
 def run(args) -> int:
     from vlab.learn.progress import ProgressStore, default_learner
 
-    safe_stdout()
     if args.yes and not args.reset:
         raise UserError("--yes only goes with --reset")
     need_value("--export", args.export)

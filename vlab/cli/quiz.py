@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from vlab.cli.errors import UserError
-from vlab.cli.util import check_input_file, json_text, need_value, safe_stdout, same_file
+from vlab.cli.util import check_input_file, json_text, need_value, same_file
 
 
 def register(sub) -> None:
@@ -191,6 +191,5 @@ def _export(args) -> int:
             raise UserError(f"cannot write {target}: {err.strerror or err}") from None
         print(f"wrote {len(bank)} questions of {bank.lab} to {target}", file=sys.stderr)
     else:
-        safe_stdout()
         sys.stdout.write(json_text(data) + "\n")
     return 0

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from vlab.cli.errors import UserError
-from vlab.cli.util import add_term_parser, json_text, printable, safe_stdout, short
+from vlab.cli.util import add_term_parser, json_text, printable, short
 
 TITLE_WIDTH = 44  # longer titles are cut with "..." so the kind and lab columns line up
 
@@ -19,7 +19,6 @@ def run(args) -> int:
     from vlab import knowledge
     from vlab.knowledge.cards import title
 
-    safe_stdout()
     query = " ".join(args.words).strip()
     if args.limit < 1:
         raise UserError("--limit must be 1 or more")
