@@ -90,6 +90,13 @@ def jupyterlab(tmp_path_factory):
         log.close()
 
 
+def launch(playwright, chromium: str, tmp, profile: str, **options):
+    """Debian's Chromium, headless, with a browser profile of its own under `tmp`."""
+    return playwright.chromium.launch_persistent_context(
+        str(tmp / profile), executable_path=chromium, headless=True, args=CHROMIUM_ARGS, **options
+    )
+
+
 def open_and_run_all(browser, base: str, token: str, notebook: str):
     """Open a lab in JupyterLab and run all its cells, as a learner does; returns the page."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -117,9 +124,7 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
 
     base, token, tmp = jupyterlab
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp / "profile-lab00"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(p, chromium, tmp, "profile-lab00")
         page = open_and_run_all(browser, base, token, "00_start_here.ipynb")
 
         query = page.locator(".vlab-lookup-query input")
@@ -173,9 +178,7 @@ def test_a_panel_reacts_to_its_controls_and_redraws_its_plotly_figure(jupyterlab
 
     base, token, tmp = jupyterlab
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp / "profile-lab04"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(p, chromium, tmp, "profile-lab04")
         page = open_and_run_all(browser, base, token, "04_vcenter_suite.ipynb")
         summary = page.get_by_text(re.compile(r"of 16 VMs powered on; DRS:")).first
         expect(summary).to_contain_text("9 of 16 VMs powered on", timeout=120_000)
@@ -241,10 +244,7 @@ def test_no_panel_label_is_cut_short_in_the_browser(jupyterlab, require_tool):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp / "root" / "labs" / "ui_check.ipynb")
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp / "profile-ui"), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
+        browser = launch(p, chromium, tmp, "profile-ui", viewport={"width": 1280, "height": 900})
         page = open_and_run_all(browser, base, token, "ui_check.ipynb")
         expect(page.get_by_text("UI-READY", exact=True)).to_be_visible(timeout=180_000)
         page.wait_for_timeout(2_000)  # the last widget views finish rendering
