@@ -32,7 +32,7 @@ bench: $(VENV)/.installed-test
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check vlab tests benchmarks
+	$(BIN)/ruff check vlab tests benchmarks conftest.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -20,7 +20,7 @@ def median_s(action, runs: int = RUNS) -> float:
 def main() -> int:
     import plotly.graph_objects as go
 
-    from vlab.models.backup import DrillScenario
+    from vlab.models.datastore.backup import DrillScenario
     from vlab.widgets.backup_panel import BackupPanel, drill_rows
 
     panel = BackupPanel()

@@ -1,7 +1,7 @@
 """Speed of the storage-path simulator, against Ciw and a bare simpy loop, measured in one run.
 
 Covers: simulated I/Os per wall-second for the same open M/M/1 run (rho = 0.8, S = 5 ms) in
-vlab.models.storage and in Ciw; a bare simpy loop that processes as many events as vlab's run did
+vlab.models.storage.simulation and in Ciw; a bare simpy loop that processes as many events as vlab's run did
 (simpy's floor: what any simpy model of this run must pay); and the wall time of the default
 panel recompute a lab makes (goal: under 0.5 s).
 Run: `.venv/bin/python benchmarks/bench_storage.py`.
@@ -16,7 +16,7 @@ import time
 import ciw
 import simpy
 
-import vlab.models.storage as storage
+import vlab.models.storage.simulation as storage
 
 IOS = 100_000  # completed I/Os per run
 RUNS = 3  # the median of three hides one slow run

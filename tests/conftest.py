@@ -1,4 +1,4 @@
-"""Shared test fixtures. (nbval settings for the notebooks live in labs/conftest.py.)"""
+"""Shared test fixtures. (nbval settings for the notebooks live in the top-level conftest.py.)"""
 from __future__ import annotations
 
 import os

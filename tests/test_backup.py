@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vlab.models.backup import (
+from vlab.models.datastore.backup import (
     OPTIONS,
     BackupPlan,
     ProtectedDatastore,
@@ -15,7 +15,7 @@ from vlab.models.backup import (
     lun_exposed_to_proxy,
     plan_outcomes,
 )
-from vlab.models.datastore import Datastore, MiB
+from vlab.models.datastore.volume import Datastore, MiB
 
 GiB = 1024 * MiB
 

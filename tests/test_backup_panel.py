@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.backup import BackupPlan, DrillScenario, plan_outcomes
+from vlab.models.datastore.backup import BackupPlan, DrillScenario, plan_outcomes
 from vlab.widgets.backup_panel import (
     PLOTLY_MIME,
     BackupPanel,

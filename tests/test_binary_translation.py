@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from vlab.models.binary_translation import SENSITIVE, Block, guest_code, run, translate
+from vlab.models.vmkernel.binary_translation import SENSITIVE, Block, guest_code, run, translate
 
 
 def test_one_translation_per_distinct_kernel_block_that_ran():

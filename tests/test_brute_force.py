@@ -5,7 +5,7 @@ import statistics
 
 import pytest
 
-from vlab.models.brute_force import (
+from vlab.models.security.brute_force import (
     SECONDS_PER_YEAR,
     attack,
     effective_rate,

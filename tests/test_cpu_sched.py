@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.cpu_sched import VmCpu, entitlement_mhz, schedule
+from vlab.models.vmkernel.cpu_sched import VmCpu, entitlement_mhz, schedule
 
 MHZ = 2000.0
 

@@ -10,7 +10,7 @@ import pytest
 
 from vlab.formats import parse_descriptor, parse_dictfile, validate_chain
 from vlab.formats.vmdk import delta_metadata_bytes
-from vlab.models.datastore import (
+from vlab.models.datastore.volume import (
     VMX_SWAP_BYTES,
     Datastore,
     DatastoreFullError,

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from vlab.formats import read_descriptor, read_dictfile
-from vlab.models.datastore import Datastore
+from vlab.models.datastore.volume import Datastore
 
 MiB = 1024**2
 GiB = 1024**3

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from vlab import knowledge
-from vlab.models.datastore import Datastore, GiB, MiB, VmFile
+from vlab.models.datastore.volume import Datastore, GiB, MiB, VmFile
 from vlab.widgets.datastore_panel import (
     LIFECYCLE,
     PLOTLY_MIME,
@@ -216,7 +216,7 @@ def test_the_browser_lists_and_reads_a_real_folder(tmp_path):
 @pytest.mark.parametrize("key", ["power-on", "snapshot-memory", "suspend", "revert", "template"])
 def test_every_step_writes_a_healthy_folder_of_the_listed_size(tmp_path, key):
     # the lab contrasts these folders with the checker's broken one: vlab explain finds nothing here
-    from vlab.models.vm_folder import inspect_folder
+    from vlab.models.datastore.vm_folder import inspect_folder
 
     ds, vm = replay(key)
     folder = ds.materialize(tmp_path) / "web01"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vlab.models.drs import BALANCE, MAINTENANCE, TARGET_STDDEV, balance, imbalance
-from vlab.models.inventory import VM, Cluster, Host, make_cluster
+from vlab.models.vcenter.drs import BALANCE, MAINTENANCE, TARGET_STDDEV, balance, imbalance
+from vlab.models.vcenter.inventory import VM, Cluster, Host, make_cluster
 
 
 def test_imbalance_is_the_population_std_dev_of_host_load():

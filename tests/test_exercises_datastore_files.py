@@ -17,7 +17,7 @@ from vlab.exercises.datastore_files import (
     problem_code,
 )
 from vlab.learn.progress import ProgressStore
-from vlab.models.vm_folder import inspect_folder
+from vlab.models.datastore.vm_folder import inspect_folder
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ from vlab.exercises.scalability import (
     backend_ops_per_io,
     check_cluster_design,
     cluster_sizing_checker,
-    load_table2,
     parse_design,
 )
+from vlab.knowledge.published import load_table2
 from vlab.learn.checks import run_check
 from vlab.learn.progress import ProgressStore
-from vlab.models.storage import lun_sizing
+from vlab.models.storage.simulation import lun_sizing
 
 SOLUTION = "hosts = 5\nvms_per_host = 8\nqueue_depth = 32\ndsnro = 32\nspindles = 96\nraid = 10\n"
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vlab.models.ha import HaPolicy, fail_host, pick_failed_host, power_on_all, slots
-from vlab.models.inventory import VM, Cluster, Host, make_cluster
+from vlab.models.vcenter.ha import HaPolicy, fail_host, pick_failed_host, power_on_all, slots
+from vlab.models.vcenter.inventory import VM, Cluster, Host, make_cluster
 
 
 def reserved_cluster(hosts: int, vms: int, seed: int, mhz: int) -> Cluster:

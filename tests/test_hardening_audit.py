@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vlab.formats import DictFile, parse_dictfile, read_dictfile
-from vlab.models.hardening import audit, audit_text, counts, failures, remediate, remediated
+from vlab.models.security.hardening import (
+    audit,
+    audit_text,
+    counts,
+    failures,
+    remediate,
+    remediated,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vmx"
 ALL = ("baseline", "advanced", "legacy")
@@ -194,7 +201,7 @@ def test_the_models_and_the_cli_import_no_widget_or_plotting_library():
     import subprocess
     import sys
 
-    code = ("import sys, vlab.models.hardening, vlab.models.host_hardening, vlab.cli.harden; "
+    code = ("import sys, vlab.models.security.hardening, vlab.models.security.host_hardening, vlab.cli.harden; "
             "print(sorted(m for m in ('ipywidgets', 'plotly', 'pandas', 'yaml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

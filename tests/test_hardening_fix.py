@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from vlab.formats.dictfile import parse_dictfile, read_dictfile
-from vlab.models.hardening import (
+from vlab.models.security.hardening import (
     STATUSES,
     UPGRADE_COMPATIBILITY,
     audit,

@@ -9,7 +9,7 @@ import pytest
 
 from vlab.knowledge.hardening import host_settings, read_host_settings
 from vlab.knowledge.records import DatasetError
-from vlab.models.host_hardening import audit_host, vswitch_exposure
+from vlab.models.security.host_hardening import audit_host, vswitch_exposure
 
 HARDENED = {
     "MAC address changes": "Reject", "Forged transmits": "Reject", "Lockdown mode": "lockdownNormal",

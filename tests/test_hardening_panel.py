@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from vlab.exercises.hardening import WEB01_VMX
-from vlab.models.hardening import audit_text
+from vlab.models.security.hardening import audit_text
 from vlab.widgets.hardening_panel import (
     HardeningPanel,
     HostHardeningPanel,

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.ht_sharing import expected_cross_vm_cores, policy_from_settings, simulate_sharing
+from vlab.models.vmkernel.ht_sharing import (
+    expected_cross_vm_cores,
+    policy_from_settings,
+    simulate_sharing,
+)
 
 
 @pytest.mark.parametrize("cores, vms, each", [(8, 4, 2), (8, 8, 2), (16, 6, 4), (4, 8, 1)])
@@ -70,7 +74,7 @@ import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from vlab.formats import parse_dictfile  # noqa: E402
-from vlab.models.fingerprint import guest_signals  # noqa: E402
+from vlab.models.security.fingerprint import guest_signals  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vmx"
 

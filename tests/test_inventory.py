@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vlab.models.inventory import (
+from vlab.models.vcenter.inventory import (
     VM,
     Claim,
     ResourcePool,

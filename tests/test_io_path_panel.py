@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.storage import MEDIA_MB_PER_S
+from vlab.models.storage.simulation import MEDIA_MB_PER_S
 from vlab.widgets.io_path_panel import (
     IoPathPanel,
     SharedLun,

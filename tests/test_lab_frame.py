@@ -53,7 +53,7 @@ def test_lab_cells_are_executed_and_thin(lab):
 
 @pytest.mark.parametrize("lab", AVAILABLE, ids=lambda lab: lab.slug)
 def test_lab_committed_outputs_hold_no_warning_or_error(lab):
-    # labs/conftest.py leaves stderr out of nbval's comparison (library deprecation warnings vary with
+    # the top-level conftest.py leaves stderr out of nbval's comparison (library deprecation warnings vary with
     # the versions pip picks); this is the check that a committed run printed none and raised nothing.
     for number, cell in enumerate(cells(lab)):
         for output in cell.get("outputs", []):

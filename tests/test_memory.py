@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.memory import Host, VmMemory, guest_vms, vm_salt
+from vlab.models.vmkernel.memory import Host, VmMemory, guest_vms, vm_salt
 
 
 def distinct_pairs(vms, salting):

@@ -32,7 +32,7 @@ def notebook(stored_number: str, stored_html: str, check: bool = True):
 
 
 def run_nbval(tmp_path: Path, nb) -> subprocess.CompletedProcess:
-    shutil.copy(REPO / "labs" / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(REPO / "conftest.py", tmp_path / "conftest.py")
     nbformat.write(nb, tmp_path / "probe.ipynb")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",

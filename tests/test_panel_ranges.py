@@ -24,13 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vlab import knowledge
-from vlab.models.brute_force import CHARACTER_CLASSES
-from vlab.models.datastore import MiB
-from vlab.models.drs import TARGET_STDDEV
-from vlab.models.ha import cpu_need_mhz
-from vlab.models.rdm import VMFS_CPU_OVERHEAD
-from vlab.models.storage import ADD_HARDWARE_MS, FC_MB_PER_S_PER_GBPS
-from vlab.models.vm_folder import TEXT_KINDS
+from vlab.models.datastore.vm_folder import TEXT_KINDS
+from vlab.models.datastore.volume import MiB
+from vlab.models.security.brute_force import CHARACTER_CLASSES
+from vlab.models.storage.rdm import VMFS_CPU_OVERHEAD
+from vlab.models.storage.simulation import ADD_HARDWARE_MS, FC_MB_PER_S_PER_GBPS
+from vlab.models.vcenter.drs import TARGET_STDDEV
+from vlab.models.vcenter.ha import cpu_need_mhz
 from vlab.widgets import lab_map as lab_map_module
 from vlab.widgets.backup_panel import BackupPanel
 from vlab.widgets.datastore_panel import LIFECYCLE, FolderPanel

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from vlab.models.queueing import erlang_c, mm1, mmc, mva
+from vlab.models.storage.queueing import erlang_c, mm1, mmc, mva
 
 
 def test_mm1_textbook_lambda5_mu8():

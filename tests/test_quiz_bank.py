@@ -429,3 +429,14 @@ def test_a_bank_path_that_is_no_text_file_is_a_bank_error_not_a_hang_or_crash(tm
         with pytest.raises(BankError, match=reason) as info:
             load_bank(path)
         assert str(path) in str(info.value)
+
+
+def test_stage_and_kind_labels_default_and_are_checked(tmp_path):
+    base = {"type": "numeric", "question": "?", "source": "s", "answers": [{"value": 1, "correct": True}]}
+    bank = parse_bank([{**base, "id": "plain"}, {**base, "id": "p", "stage": "predict", "kind": "surprise"}],
+                      "t")
+    assert [(q.stage, q.kind) for q in bank] == [("quiz", "concept"), ("predict", "surprise")]
+    with pytest.raises(BankError) as err:
+        parse_bank([{**base, "id": "bad", "stage": "guess", "kind": "trivia"}], "t")
+    assert "'stage' must be one of quiz, predict" in str(err.value)
+    assert "'kind' must be one of recall, concept, transfer, surprise" in str(err.value)

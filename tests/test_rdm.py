@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.queueing import mva
-from vlab.models.rdm import VMFS_CPU_OVERHEAD, compare, compare_sweep
+from vlab.models.storage.queueing import mva
+from vlab.models.storage.rdm import VMFS_CPU_OVERHEAD, compare, compare_sweep
 
 BLOCKS = (4, 8, 16, 32, 64, 128, 256)
 

@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from vlab.models.queueing import mm1, mmc, mva
-from vlab.models.storage import StorageResult, simulate
+from vlab.models.storage.queueing import mm1, mmc, mva
+from vlab.models.storage.simulation import StorageResult, simulate
 
 S_MS = 5.0  # mean service time of the textbook server, ms
 MU = 1000 / S_MS  # its service rate, I/Os per second
@@ -258,7 +258,7 @@ def test_models_do_not_import_widgets_or_plotting():
     import subprocess
     import sys
 
-    code = ("import sys, vlab.models.storage, vlab.models.rdm, vlab.models.queueing;"
+    code = ("import sys, vlab.models.storage.simulation, vlab.models.storage.rdm, vlab.models.storage.queueing;"
             "print(sorted(m for m in ('ipywidgets', 'plotly', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

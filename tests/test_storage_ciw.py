@@ -8,7 +8,7 @@ import statistics
 import ciw
 from test_storage import run
 
-from vlab.models.queueing import mmc
+from vlab.models.storage.queueing import mmc
 
 SERVERS = 3
 S_MS = 5.0

@@ -6,8 +6,8 @@ import statistics
 
 import pytest
 
-from vlab.exercises.scalability import Table2Row, load_table2
-from vlab.models.storage import simulate
+from vlab.knowledge.published import Table2Row, load_table2
+from vlab.models.storage.simulation import simulate
 from vlab.widgets.storage_panel import (
     MAX_PANEL_OUTSTANDING,
     PanelSettings,

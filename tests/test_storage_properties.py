@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vlab.models.storage import simulate
+from vlab.models.storage.simulation import simulate
 
 configs = st.fixed_dictionaries({
     "hosts": st.integers(1, 3),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_storage import run
 
-from vlab.models.storage import (
+from vlab.models.storage.simulation import (
     ADD_HARDWARE_MS,
     MEDIA_MB_PER_S,
     first_crossing,

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vlab.formats import read_descriptor
-from vlab.models.datastore import Datastore
-from vlab.models.vm_folder import KINDS, card_key, classify_file, inspect_folder
+from vlab.models.datastore.vm_folder import KINDS, card_key, classify_file, inspect_folder
+from vlab.models.datastore.volume import Datastore
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

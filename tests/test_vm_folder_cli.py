@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from vlab.cli.folder import explain_path, human_size
-from vlab.models.datastore import Datastore
+from vlab.models.datastore.volume import Datastore
 
 VLAB = str(Path(sys.executable).with_name("vlab"))
 

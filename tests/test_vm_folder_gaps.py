@@ -12,8 +12,8 @@ import pytest
 from test_vm_folder import make  # the same seeded VM folder (web, 2 snapshots)
 
 from vlab.exercises.datastore_files import build_broken_folder
-from vlab.models import vm_folder
-from vlab.models.vm_folder import (
+from vlab.models.datastore import vm_folder
+from vlab.models.datastore.vm_folder import (
     MAX_FINDINGS_PER_CODE,
     Finding,
     card_key,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.binary_translation import guest_code, run
+from vlab.models.vmkernel.binary_translation import guest_code, run
 from vlab.widgets.vmkernel_panel import (
     CpuSchedPanel,
     PageSharingPanel,
@@ -78,7 +78,7 @@ def test_translation_cache_figure_plots_the_curve():
 
 
 def test_mapping_lines_follow_both_mappings():
-    from vlab.models.memory import Host, VmMemory
+    from vlab.models.vmkernel.memory import Host, VmMemory
     from vlab.widgets.vmkernel_panel import mapping_lines
 
     page = b"z" * 16

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vlab.models.vswitch import (
+from vlab.models.network.vswitch import (
     BROADCAST_MAC,
     FORGED,
     GUEST_TAG,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlab.models.vswitch import FORGED, GUEST_TAG, SecurityPolicy
+from vlab.models.network.vswitch import FORGED, GUEST_TAG, SecurityPolicy
 from vlab.widgets.vswitch_panel import (
     FRAMES,
     MODES,

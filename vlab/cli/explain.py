@@ -71,7 +71,7 @@ def _by_file_name(term: str):
     if " " in term or not _FILE_NAME.search(term):
         return None, None, None
     from vlab import knowledge
-    from vlab.models.vm_folder import EXTENT_KINDS, card_key, classify_file, role_of
+    from vlab.models.datastore.vm_folder import EXTENT_KINDS, card_key, classify_file, role_of
 
     name = os.path.basename(term)
     kind = classify_file(name)

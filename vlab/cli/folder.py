@@ -57,7 +57,7 @@ def _listed(files):
 
 def explain_path(path: Path, as_json: bool) -> int:
     """Print the folder report for `path`; return 0 when clean, 3 when anomalies were found."""
-    from vlab.models.vm_folder import inspect_folder
+    from vlab.models.datastore.vm_folder import inspect_folder
 
     try:
         report = inspect_folder(path)

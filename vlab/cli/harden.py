@@ -89,7 +89,7 @@ def _check_fix_target(out: Path, source: Path) -> None:
 def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]):
     """Write the fixed copy; return the keys whose value it changed, added or removed, and the
     model's FixReport (what it fixed and what a .vmx edit cannot fix)."""
-    from vlab.models.hardening import fix_report
+    from vlab.models.security.hardening import fix_report
 
     try:
         report = fix_report(vmx, profiles)
@@ -105,7 +105,7 @@ def _write_fixed(vmx, out: Path, profiles: tuple[str, ...]):
 
 
 def run(args) -> int:
-    from vlab.models.hardening import audit, counts, failures
+    from vlab.models.security.hardening import audit, counts, failures
 
     need_value("--fix", args.fix)
     path = Path(args.file)

@@ -3,7 +3,7 @@
 The datastore is given: 8 thick VMs of 40 GB on one 400 GB VMFS LUN in the DMZ, each guest rewriting
 5 % of its disk a day, and a 100 MB/s copy path for backups and restores. The learner writes three
 settings (option, proxy transport, backup interval) as `key = value` lines; the check runs
-`vlab.models.backup.plan_outcomes` and reports each requirement with what the choice achieved and a
+`vlab.models.datastore.backup.plan_outcomes` and reports each requirement with what the choice achieved and a
 hint for what to change.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from vlab.exercises.settings_text import read_settings
 from vlab.learn.checks import Criterion
-from vlab.models.backup import (
+from vlab.models.datastore.backup import (
     OPTION_LABELS,
     OPTIONS,
     TRANSPORTS,

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vlab.learn.checks import Criterion
-from vlab.models.datastore import Datastore
-from vlab.models.vm_folder import Finding, inspect_folder
+from vlab.models.datastore.vm_folder import Finding, inspect_folder
+from vlab.models.datastore.volume import Datastore
 
 LAB = "05_datastore_files"
 VM_NAMES = ("web01", "db01", "app01", "mail01")

@@ -3,7 +3,7 @@
 web01 was configured from the old notes and a 5.x-era checklist: copy and paste open, logging
 switched off, the 5.5 guide's log size, two console connections, a shared page-sharing salt,
 leftover floppy, serial and USB devices, a non-persistent disk, vMotion encryption only
-opportunistic. The learner edits the text; the check runs `vlab.models.hardening.audit` (the
+opportunistic. The learner edits the text; the check runs `vlab.models.security.hardening.audit` (the
 baseline profile) and also makes sure the VM is still web01 with its disks and network card, so
 deleting every line does not count as hardening.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from vlab.formats.dictfile import DictFile, parse_dictfile
 from vlab.learn.checks import Criterion
-from vlab.models.hardening import audit, expected_text, failures
+from vlab.models.security.hardening import audit, expected_text, failures
 
 LAB = "08_hardening"
 EXERCISE_ID = "harden-web01-vmx"

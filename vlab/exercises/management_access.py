@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from vlab.formats import parse_dictfile
 from vlab.learn.checks import Criterion
-from vlab.models.brute_force import SECONDS_PER_YEAR, attack, keyspace
+from vlab.models.security.brute_force import SECONDS_PER_YEAR, attack, keyspace
 
 LAB = "11_management_access"
 OFFLINE_GUESSES_PER_S = 1000  # an attacker who bypasses lockout (e.g. many accounts or a stolen hash list)

@@ -5,24 +5,20 @@ spindles, RAID level, cache hit ratio) as `key = value` lines. The workload is g
 shared VMFS volume, each keeping 4 commands in flight (IOmeter style), 8 KB I/Os, 80 % reads (the
 "typical workload" of VMware's storage troubleshooting series), a 2 Gbps Fibre Channel link per
 host and an array good for 256 commands per LUN, as in the "Scalable Storage Performance" test bed.
-The check runs `vlab.models.storage.simulate` with a fixed seed and reports, per criterion, what the
+The check runs `vlab.models.storage.simulation.simulate` with a fixed seed and reports, per criterion, what the
 design achieved and a hint for what to change.
 
-Also here: `load_table2`, the published Table 2 of that paper (datasets/storage_table2.csv), so
-tests and the lab can set `vlab.models.storage.lun_sizing` next to the rows as printed.
+The published Table 2 of that paper is loaded by `vlab.knowledge.published.load_table2`, so tests
+and the lab can set `vlab.models.storage.simulation.lun_sizing` next to the rows as printed.
 """
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
 from vlab.exercises.settings_text import read_settings
-from vlab.knowledge.paths import datasets_dir
 from vlab.learn.checks import Criterion
-from vlab.models.storage import RAID_WRITE_PENALTY, StorageResult, simulate
+from vlab.models.storage.simulation import RAID_WRITE_PENALTY, StorageResult, simulate
 
 LAB = "09_scalability"
 EXERCISE_ID = "size-the-cluster"
@@ -73,39 +69,6 @@ STATEMENT = (
     "- the guests see **GAVG under 20 ms** (a seeded simulation of your design decides).\n\n"
     "Edit the numbers below and press **Check**. Use the panel and Table 2 above to try ideas."
 )
-
-
-@dataclass(frozen=True)
-class Table2Row:
-    """One published row of Table 2 ("Calculating Load on a VMFS volume for Sample Configurations")."""
-
-    array_queue_limit: int  # n
-    active_per_vm: int  # a
-    host_queue_depth: int  # d
-    vms_per_host: int  # m = d/a, as printed
-    vms_per_volume: int  # n/a, as printed
-    source: str
-
-
-def load_table2(path: str | Path | None = None) -> tuple[Table2Row, ...]:
-    """The rows of Table 2 as published (datasets/storage_table2.csv), checked for shape."""
-    path = Path(path) if path is not None else datasets_dir() / "storage_table2.csv"
-    rows = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        for number, record in enumerate(csv.DictReader(handle), start=2):
-            try:
-                values = [int(record[k]) for k in ("array_queue_limit", "active_per_vm",
-                                                   "host_queue_depth", "vms_per_host",
-                                                   "vms_per_volume")]
-            except (KeyError, TypeError, ValueError) as err:
-                raise ValueError(f"{path.name}, row {number}: every column but source must be a "
-                                 f"whole number ({err})") from None
-            if not (record.get("source") or "").strip():
-                raise ValueError(f"{path.name}, row {number}: the source column is empty")
-            rows.append(Table2Row(*values, source=record["source"].strip()))
-    if not rows:
-        raise ValueError(f"{path.name} has no rows")
-    return tuple(rows)
 
 
 def parse_design(work: str | Mapping[str, object]) -> dict[str, float]:
@@ -247,11 +210,9 @@ def cluster_sizing_checker(**kwargs):
 __all__ = [
     "LAB",
     "STARTING_TEXT",
-    "Table2Row",
     "backend_ops_per_io",
     "check_cluster_design",
     "cluster_sizing_checker",
-    "load_table2",
     "parse_design",
     "run_design",
 ]

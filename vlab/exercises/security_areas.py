@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from vlab.formats import parse_dictfile
 from vlab.learn.checks import Criterion
-from vlab.models.ht_sharing import policy_from_settings, simulate_sharing
+from vlab.models.vmkernel.ht_sharing import policy_from_settings, simulate_sharing
 
 LAB = "07_security_areas"
 TENANTS = [4, 4, 2, 2, 4]  # vCPUs of the five tenants' VMs: 16 vCPUs on 8 cores (16 threads)

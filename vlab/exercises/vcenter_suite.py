@@ -4,8 +4,8 @@ and the cluster tolerates one host failure.
 The cluster: 3 hosts of 8000 MHz and 32 GB (24000 MHz). Production runs 4 VMs wanting 4000 MHz each,
 Test 6 VMs wanting 3000 MHz each: 34000 MHz wanted, so the pools contend. The learner writes pool
 settings, the VMs' reservations and the HA admission control policy as `key = value` lines; the check
-builds the inventory with `vlab.models.inventory` and runs every single host failure with
-`vlab.models.ha`.
+builds the inventory with `vlab.models.vcenter.inventory` and runs every single host failure with
+`vlab.models.vcenter.ha`.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from vlab.formats.dictfile import parse_dictfile
 from vlab.learn.checks import Criterion
-from vlab.models.ha import HaPolicy, fail_host, power_on_all
-from vlab.models.inventory import (
+from vlab.models.vcenter.ha import HaPolicy, fail_host, power_on_all
+from vlab.models.vcenter.inventory import (
     POOL_SHARES,
     VM,
     Cluster,

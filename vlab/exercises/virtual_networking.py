@@ -2,14 +2,14 @@
 
 The learner edits a small `key = "value"` description of one standard vSwitch (uplinks, security policy,
 port groups with VLAN IDs and uplink overrides, which port group each VM uses). The check builds the switch
-with `vlab.models.vswitch` and sends test frames, so "web01 cannot reach db01" or "a spoofed frame is
+with `vlab.models.network.vswitch` and sends test frames, so "web01 cannot reach db01" or "a spoofed frame is
 dropped" is measured on the model, not read off the text.
 """
 from __future__ import annotations
 
 from vlab.formats import parse_dictfile
 from vlab.learn.checks import Criterion
-from vlab.models.vswitch import (
+from vlab.models.network.vswitch import (
     VLAN_TRUNK,
     Frame,
     SecurityPolicy,

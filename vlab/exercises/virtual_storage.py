@@ -5,7 +5,7 @@ Scenario: on esx01, db01 runs a report with 32 commands in flight while app01, w
 chooses how many hosts share the LUN (the rest go to another LUN), Disk.SchedNumReqOutstanding,
 the HBA's LUN queue depth, and when administrators run snapshots and deployments (during business
 hours: 5 metadata updates per second per host, each taking a SCSI reservation; off-peak: none
-during the day). A seeded run of `vlab.models.storage.simulate` decides:
+during the day). A seeded run of `vlab.models.storage.simulation.simulate` decides:
 
 - the LUN stays shared by at least 2 hosts (so vMotion and HA can move the VMs);
 - every quiet VM on esx01 sees GAVG at most 15 ms (Little's law: 4 commands / its IOPS);
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from vlab.exercises.settings_text import read_settings
 from vlab.learn.checks import Criterion
-from vlab.models.storage import StorageResult
+from vlab.models.storage.simulation import StorageResult
 from vlab.widgets.io_path_panel import SharedLun, VmRow, run_shared_lun, vm_rows
 
 LAB = "03_virtual_storage"

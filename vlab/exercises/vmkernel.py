@@ -1,7 +1,7 @@
 """Lab 01's checker: set CPU shares, reservations and limits, and page-sharing salts, on one host.
 
 The learner edits the host's resource settings (`key = value`). The check runs the CPU scheduler model
-(`vlab.models.cpu_sched`) with every VM busy and the page-sharing model (`vlab.models.memory`) with the
+(`vlab.models.vmkernel.cpu_sched`) with every VM busy and the page-sharing model (`vlab.models.vmkernel.memory`) with the
 salts the settings select, so each criterion is measured, not asserted.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from vlab.formats import parse_dictfile
 from vlab.learn.checks import Criterion
-from vlab.models.cpu_sched import VmCpu, schedule
-from vlab.models.memory import Host, guest_vms
+from vlab.models.vmkernel.cpu_sched import VmCpu, schedule
+from vlab.models.vmkernel.memory import Host, guest_vms
 
 LAB = "01_vmkernel"
 PCPUS = 2

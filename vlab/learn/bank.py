@@ -10,7 +10,11 @@ The format is a superset of jupyterquiz's JSON (https://github.com/jmshea/jupyte
 - string answers: `{answer, correct, feedback, match_case, fuzzy_threshold}` or `{type: default, ...}`.
 
 vlab adds, per question: `id` (a slug, unique in its bank), `topic`, `points` (default 1), `hints`
-(shown one at a time), `explanation` (shown after an attempt) and `source` (where the fact comes from).
+(shown one at a time), `explanation` (shown after an attempt) and `source` (where the fact comes from),
+and two labels tools count: `stage` (`quiz`, the default, or `predict`: the learner commits to what a
+model will do before the cell that shows it runs; a wrong prediction is learning, scored apart) and
+`kind` (`recall` of a fact or a name, `concept` (why / how), `transfer` (the idea in a new case) or
+`surprise` (explain a result the learner probably did not expect); default `concept`).
 A bank file is either a list of questions or a mapping `{lab, title, questions: [...]}`.
 
 A broken bank raises `BankError` naming the file, the question id and each reason.
@@ -28,11 +32,13 @@ from pathlib import Path
 from typing import Any
 
 QUESTION_TYPES = ("multiple_choice", "many_choice", "numeric", "string")
+STAGES = ("quiz", "predict")
+KINDS = ("recall", "concept", "transfer", "surprise")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 # Keys jupyterquiz understands, then the keys vlab adds; anything else is a typo worth reporting.
 _JQ_QUESTION_KEYS = {"type", "question", "answers", "code", "precision", "answer_cols", "input_width"}
-_VLAB_QUESTION_KEYS = {"id", "topic", "points", "hints", "explanation", "source"}
+_VLAB_QUESTION_KEYS = {"id", "topic", "points", "hints", "explanation", "source", "stage", "kind"}
 _QUESTION_KEYS = _JQ_QUESTION_KEYS | _VLAB_QUESTION_KEYS
 _ANSWER_KEYS = {
     "multiple_choice": {"answer", "correct", "feedback", "code"},
@@ -85,6 +91,8 @@ class Question:
     code: str | None = None
     precision: int | None = None
     display: Mapping[str, Any] = field(default_factory=dict)  # jupyterquiz layout keys
+    stage: str = "quiz"  # "quiz" or "predict"
+    kind: str = "concept"  # "recall", "concept", "transfer" or "surprise"
 
     @property
     def correct_answers(self) -> tuple[Answer, ...]:
@@ -327,6 +335,8 @@ def _parse_question(item: Any, problems: list[str]) -> Question | None:
                             f"got {precision!r}")
             precision = None
     display = {k: item[k] for k in ("answer_cols", "input_width") if k in item}
+    stage = _label(item, "stage", STAGES, "quiz", problems)
+    kind = _label(item, "kind", KINDS, "concept", problems)
 
     raw_answers = item.get("answers")
     answers: list[Answer] = []
@@ -359,7 +369,19 @@ def _parse_question(item: Any, problems: list[str]) -> Question | None:
         code=code,
         precision=precision,
         display=display,
+        stage=stage,
+        kind=kind,
     )
+
+
+def _label(item: Mapping, key: str, allowed: tuple[str, ...], default: str,
+           problems: list[str]) -> str:
+    """An optional label from a fixed list."""
+    value = item.get(key, default)
+    if value not in allowed:
+        problems.append(f"'{key}' must be one of {', '.join(allowed)}, got {value!r}")
+        return default
+    return value
 
 
 def _parse_answer(raw: Any, qtype: str, problems: list[str]) -> Answer | None:

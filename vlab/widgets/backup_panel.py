@@ -3,7 +3,7 @@
 For one VMFS datastore of `vm_count` VMs, the panel compares an array LUN copy (SnapView), a VCB
 proxy backup and VADP with changed block tracking: how long each backup runs (against the backup
 interval), how long restoring one deleted VM takes, how much data is at risk, and what else the
-restore undoes. The numbers come from `vlab.models.backup.plan_outcomes` (see its docstring for the
+restore undoes. The numbers come from `vlab.models.datastore.backup.plan_outcomes` (see its docstring for the
 rules and what is left out); this module only tabulates and draws them.
 
 Pure functions (unit-tested without a browser): `outcome_rows`, `rows_html`, `comparison_figure`,
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from vlab.models.backup import (
+from vlab.models.datastore.backup import (
     OPTION_LABELS,
     OPTIONS,
     BackupPlan,
@@ -30,7 +30,7 @@ from vlab.models.backup import (
     plan_outcomes,
     run_restore_drill,
 )
-from vlab.models.datastore import MiB
+from vlab.models.datastore.volume import MiB
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 COLOURS = {"lun_copy": "#bf8700", "vcb": "#8250df", "vadp_cbt": "#0969da", "others": "#cf222e"}

@@ -4,7 +4,7 @@ What the learner sees is what `ls -l /vmfs/volumes/datastore1/web01/` would show
 after each vSphere Client action (create, power on, snapshot, suspend, revert, ...): every file, its
 kind, size and role (from vlab's knowledge), what changed since the step before, a treemap of the
 datastore's space with its free space, and the text of any text file. The steps run on
-`vlab.models.datastore` (see its docstring for which ESX behaviour is imitated and what is left out).
+`vlab.models.datastore.volume` (see its docstring for which ESX behaviour is imitated and what is left out).
 
 Pure functions (unit-tested without a browser): `replay`, `folder_rows`, `folder_changes`,
 `folder_table`, `space_figure`, `space_summary`, `file_view`, `folder_listing`, `read_folder_file`.
@@ -24,9 +24,15 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from vlab import knowledge
-from vlab.models.datastore import Datastore, VirtualMachine, VmFile
-from vlab.models.datastore_vm import human_size
-from vlab.models.vm_folder import TEXT_KINDS, card_key, classify_file, inspect_folder, role_of
+from vlab.models.datastore.vm import human_size
+from vlab.models.datastore.vm_folder import (
+    TEXT_KINDS,
+    card_key,
+    classify_file,
+    inspect_folder,
+    role_of,
+)
+from vlab.models.datastore.volume import Datastore, VirtualMachine, VmFile
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 MAX_TEXT_BYTES = 256 * 1024  # the text view refuses bigger files (logs can be megabytes on a host)

@@ -4,8 +4,8 @@ which pass and what a compromised guest could do.
 Pure functions (unit-tested without a browser): `results_frame`, `status_figure`, `audit_summary`,
 `host_frame`, `exposure_frame`, `seed_map_frame`. The widgets only wire them:
 `HardeningPanel` (a text area and a profile choice -> table and bar chart, over
-vlab.models.hardening) and `HostHardeningPanel` (a drop-down per host setting -> table, over
-vlab.models.host_hardening).
+vlab.models.security.hardening) and `HostHardeningPanel` (a drop-down per host setting -> table, over
+vlab.models.security.host_hardening).
 CSS classes: vlab-hardening-panel, vlab-hardening-table, vlab-hardening-plot, vlab-host-panel.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ import plotly.graph_objects as go
 
 from vlab.formats.dictfile import parse_dictfile
 from vlab.knowledge.hardening import PROFILES, hardening_rules, host_settings
-from vlab.models.hardening import Result, audit, counts
-from vlab.models.host_hardening import Exposure, HostResult, audit_host, vswitch_exposure
+from vlab.models.security.hardening import Result, audit, counts
+from vlab.models.security.host_hardening import Exposure, HostResult, audit_host, vswitch_exposure
 from vlab.widgets.progress import figure_output
 
 _MARK = {"pass": "✓ pass", "not_present": "– not set (default complies)", "fail": "✗ FAIL",

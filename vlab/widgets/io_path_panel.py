@@ -8,7 +8,7 @@ queue) and DAVG (HBA to array and back). When several VMs share the LUN, the VMk
 Disk.SchedNumReqOutstanding (DSNRO) of their commands through and serves the waiting VMs in turn,
 so one VM with many outstanding I/Os (a noisy neighbour) cannot hold every slot.
 
-The numbers come from `vlab.models.storage.simulate` (see its docstring for what the model
+The numbers come from `vlab.models.storage.simulation.simulate` (see its docstring for what the model
 imitates and leaves out: CPU time in the VMM and VMkernel is not modelled, so the vSCSI stage costs
 0 ms here). Per-VM latency is not measured directly: in a closed loop Little's law gives it
 exactly, GAVG of a VM = its outstanding commands / its IOPS.
@@ -29,7 +29,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from vlab.models.storage import StorageResult, simulate
+from vlab.models.storage.simulation import StorageResult, simulate
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 VM_NAMES = ("db01", "app01", "web01", "web02", "web03", "mail01")

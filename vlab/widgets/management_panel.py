@@ -6,7 +6,7 @@ import html
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from vlab.models.brute_force import Attack, attack, keyspace
+from vlab.models.security.brute_force import Attack, attack, keyspace
 
 CLASS_SETS = {
     "lower case only": ("lower",),

@@ -3,7 +3,7 @@
 An RDM is a mapping file on a VMFS volume that stands for a whole LUN: the VM's descriptor
 (`createType="vmfsRawDeviceMap"` in virtual compatibility mode, `"vmfsPassthroughRawDeviceMap"`
 in physical mode) names the mapping file (`-rdm.vmdk` / `-rdmp.vmdk`), and I/O goes straight to
-the LUN. The throughput and CPU numbers come from `vlab.models.rdm` (exact mean value analysis
+the LUN. The throughput and CPU numbers come from `vlab.models.storage.rdm` (exact mean value analysis
 of CPU, wire and disks; VMFS pays the study's published 5 % / 8 % extra CPU per I/O, and the
 throughput gap follows from where the bottleneck is). The model's MB/s are illustrative, not the
 paper's (whose figures we have not read); its shape and the CPU ratios are the study's findings.
@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vlab.formats.vmdk import SECTOR_BYTES, Extent, VmdkDescriptor
-from vlab.models.rdm import PATTERNS, RdmComparison, compare, compare_sweep
+from vlab.models.storage.rdm import PATTERNS, RdmComparison, compare, compare_sweep
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 BLOCK_SIZES_KB = (4, 8, 16, 32, 64, 128, 256)
@@ -57,7 +57,7 @@ def _row(c: RdmComparison) -> SweepRow:
 
 def sweep_rows(pattern: str, block_sizes_kb: Sequence[float] = BLOCK_SIZES_KB,
                **kwargs) -> list[SweepRow]:
-    """`vlab.models.rdm.compare_sweep` as rows (kwargs: outstanding, link_gbps, spindles, ...)."""
+    """`vlab.models.storage.rdm.compare_sweep` as rows (kwargs: outstanding, link_gbps, spindles, ...)."""
     if not block_sizes_kb:
         raise ValueError("give at least one block size, e.g. (4, 8, 16, 32, 64)")
     return [_row(c) for c in compare_sweep(pattern, block_sizes_kb, **kwargs)]

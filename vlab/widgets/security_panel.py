@@ -6,7 +6,7 @@ import html
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from vlab.models.ht_sharing import POLICIES, SharingResult, simulate_sharing
+from vlab.models.vmkernel.ht_sharing import POLICIES, SharingResult, simulate_sharing
 
 POLICY_NAMES = {"default": "default (HT shared)", "scav1": "SCAv1 (no HT)", "scav2": "SCAv2 (same VM only)"}
 

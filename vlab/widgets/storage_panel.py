@@ -3,7 +3,7 @@
 What the learner sees is what `esxtop` (disk device view, `u`) would show for a VMFS volume shared by
 several ESX hosts: commands active (ACTV) and queued (QUED), IOPS, MB/s and the latency split
 GAVG = KAVG + DAVG, plus the distribution behind the averages. The numbers come from
-`vlab.models.storage.simulate` (see its docstring for which parts of ESX and the array are
+`vlab.models.storage.simulation.simulate` (see its docstring for which parts of ESX and the array are
 imitated and what is left out); this module only chooses runs, tabulates and draws them.
 
 Pure functions (unit-tested without a browser): `run_settings`, `esxtop_table`, `esxtop_warnings`,
@@ -24,7 +24,8 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from vlab.models.storage import (
+from vlab.knowledge.published import load_table2
+from vlab.models.storage.simulation import (
     ADD_HARDWARE_MS,
     DAVG_ALARM_MS,
     LatencySummary,
@@ -66,7 +67,7 @@ class PanelSettings:
         return self.hosts * self.vms_per_host * self.outstanding_per_vm
 
     def simulate_kwargs(self) -> dict:
-        """The keyword arguments of `vlab.models.storage.simulate` for these settings."""
+        """The keyword arguments of `vlab.models.storage.simulation.simulate` for these settings."""
         return asdict(self)
 
 
@@ -77,7 +78,7 @@ def run_settings(settings: PanelSettings) -> StorageResult:
             f"{settings.hosts} hosts x {settings.vms_per_host} VMs x {settings.outstanding_per_vm} "
             f"outstanding = {settings.total_outstanding} commands in flight; the live panel "
             f"simulates at most {MAX_PANEL_OUTSTANDING}. Lower one of them, or call "
-            f"vlab.models.storage.simulate(...) in a cell for bigger runs.")
+            f"vlab.models.storage.simulation.simulate(...) in a cell for bigger runs.")
     return simulate(**settings.simulate_kwargs())
 
 
@@ -220,7 +221,7 @@ class SweepPoint:
 
 
 def sweep_points(parameter: str, values: Sequence[float], **config) -> list[SweepPoint]:
-    """`vlab.models.storage.sweep` reduced to the figures the plots use."""
+    """`vlab.models.storage.simulation.sweep` reduced to the figures the plots use."""
     results = sweep(parameter, values, **config)
     points = []
     for v, r in zip(values, results, strict=True):
@@ -487,8 +488,6 @@ class Table2Calculator(widgets.VBox):
     def __init__(self, published: Sequence | None = None, n: int = 256, a: int = 4,
                  d: int = 32) -> None:
         if published is None:
-            from vlab.exercises.scalability import load_table2
-
             published = load_table2()
         self.published = tuple(published)
         style = {"description_width": "initial"}

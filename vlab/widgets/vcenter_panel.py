@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from vlab.models.drs import DrsResult, balance
-from vlab.models.ha import FailoverResult, HaPolicy, PowerOnResult, fail_host, power_on_all
-from vlab.models.inventory import Cluster, make_cluster
+from vlab.models.vcenter.drs import DrsResult, balance
+from vlab.models.vcenter.ha import FailoverResult, HaPolicy, PowerOnResult, fail_host, power_on_all
+from vlab.models.vcenter.inventory import Cluster, make_cluster
 
 HOST_CPU_MHZ = 4000.0  # a small host, so a few VMs already contend
 RESERVATION_SHARE = 0.7  # each VM reserves 70 % of its demand

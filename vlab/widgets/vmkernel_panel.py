@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from vlab.models.binary_translation import BtRun
-from vlab.models.cpu_sched import SchedResult, VmCpu, entitlement_mhz, schedule
-from vlab.models.memory import Host, SharingStats, guest_vms
+from vlab.models.vmkernel.binary_translation import BtRun
+from vlab.models.vmkernel.cpu_sched import SchedResult, VmCpu, entitlement_mhz, schedule
+from vlab.models.vmkernel.memory import Host, SharingStats, guest_vms
 
 MHZ_PER_PCPU = 2000.0
 PAGES_PER_VM = 256  # 1 MB of 4 KB pages per VM: small enough to rescan on every slider move

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from vlab.models.vswitch import (
+from vlab.models.network.vswitch import (
     BROADCAST_MAC,
     VLAN_NONE,
     VLAN_TRUNK,

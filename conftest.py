@@ -1,4 +1,5 @@
-"""nbval settings for the lab notebooks (pytest loads this for files under labs/ only).
+"""nbval settings for the lab notebooks in labs/ (here, at the top of the tree, so labs/ holds only what a
+learner opens; the hook below acts on notebooks only, and unit tests' fixtures live in tests/conftest.py).
 
 Rich outputs (HTML tables, JavaScript, plotly JSON, widget views, images) are not compared byte for byte: the
 unit tests of the code that makes them check them. Printed text in cells marked `# NBVAL_CHECK_OUTPUT` is compared.

@@ -6,7 +6,7 @@ loads a LUN with IOmeter. A command goes guest -> VMkernel per-LUN queue (queue 
 Disk.SchedNumReqOutstanding when two or more VMs on the host share the LUN, VMs served
 round-robin) -> HBA and Fibre Channel link -> array (per-LUN queue limit, SCSI reservations,
 read cache, spindles with seek + half a rotation, RAID write penalty). The engine is in
-`vlab.models.storage_path`; this module validates the configuration and turns the trace into a
+`vlab.models.storage.path`; this module validates the configuration and turns the trace into a
 `StorageResult` with esxtop's counters:
 
   GAVG = KAVG + DAVG   guest latency = time in the VMkernel + time from the HBA to the array and back
@@ -22,7 +22,7 @@ arrivals, I/Os per second). With ``service_ms`` the spindle physics is replaced 
 ``cache_hit_ratio`` is set, so textbook M/M/1, M/M/c and closed-loop cases run exactly; pass
 ``link_gbps=None`` as well to take the wire out of the path.
 
-Left out (see storage_path for more): several LUNs or paths per host, adaptive queue depth and
+Left out (see vlab.models.storage.path for more): several LUNs or paths per host, adaptive queue depth and
 QUEUE FULL, write-back cache and prefetch, sequential locality, guest and VMkernel CPU time, the
 paper's own measured figures (not available to us; the model reproduces the mechanisms, not
 those numbers).
@@ -34,9 +34,9 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vlab.models.storage_path import PathParams, StoragePath
-from vlab.models.storage_sizing import LunSizing, lun_sizing
-from vlab.models.storage_stats import LatencySummary, batch_means_ci, latency_summary
+from vlab.models.storage.path import PathParams, StoragePath
+from vlab.models.storage.sizing import LunSizing, lun_sizing
+from vlab.models.storage.stats import LatencySummary, batch_means_ci, latency_summary
 
 __all__ = [
     "RAID_WRITE_PENALTY",

@@ -42,7 +42,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vlab.formats.vmdk import SECTOR_BYTES, cowd_header, sesparse_header
-from vlab.models.datastore_vm import (
+from vlab.models.datastore.vm import (
     LOG_KEEP_OLD_DEFAULT,
     MAX_SNAPSHOT_CHAIN,
     NVRAM_BYTES,
@@ -175,7 +175,7 @@ class Datastore:
         removed (a .vswp after power-off, a merged delta) are deleted; files that are not ESX's
         (vm_folder kind "other") and folders of deleted VMs are left alone.
         """
-        from vlab.models.vm_folder import classify_file
+        from vlab.models.datastore.vm_folder import classify_file
 
         root = Path(path)
         root.mkdir(parents=True, exist_ok=True)

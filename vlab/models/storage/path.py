@@ -1,4 +1,4 @@
-"""The simpy engine behind `vlab.models.storage.simulate`: one shared LUN seen from many hosts.
+"""The simpy engine behind `vlab.models.storage.simulation.simulate`: one shared LUN seen from many hosts.
 
 What it imitates, stage by stage (one I/O's life):
   VM (guest issues a SCSI command to its virtual disk)

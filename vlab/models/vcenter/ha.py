@@ -21,7 +21,7 @@ import math
 import random
 from dataclasses import dataclass, replace
 
-from vlab.models.inventory import VM, Cluster, Host
+from vlab.models.vcenter.inventory import VM, Cluster, Host
 
 MIN_SLOT_CPU_MHZ = 256.0
 MIN_SLOT_MEM_MB = 100.0

@@ -3,7 +3,7 @@
 What it imitates: one VM driving IOmeter against either a virtual disk (a file on a VMFS volume)
 or an RDM (a mapping file on VMFS that proxies a raw LUN; after the open, I/O goes to the LUN
 without VMFS's file-block lookup). Each I/O visits three stations in a closed loop with
-``outstanding`` commands in flight, solved with exact mean value analysis (vlab.models.queueing):
+``outstanding`` commands in flight, solved with exact mean value analysis (vlab.models.storage.queueing):
 
   CPU   the VM's vCPU plus the VMkernel's I/O path, ``cpu_us_per_io`` per command
   wire  the Fibre Channel link and array port, block size / bandwidth
@@ -36,8 +36,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vlab.models.queueing import mva
-from vlab.models.storage import FC_MB_PER_S_PER_GBPS, MEDIA_MB_PER_S
+from vlab.models.storage.queueing import mva
+from vlab.models.storage.simulation import FC_MB_PER_S_PER_GBPS, MEDIA_MB_PER_S
 
 __all__ = ["PATTERNS", "VMFS_CPU_OVERHEAD", "RdmComparison", "compare", "compare_sweep"]
 

@@ -3,7 +3,7 @@
 What it imitates: the paper's rule for how many VMs can share one VMFS volume without their
 commands queueing: with n the outstanding commands the array is good for per LUN, a the average
 active commands per VM and d the LUN queue depth on each host, a host takes m = d/a VMs and the
-volume n/a VMs. Left out: the array's real behaviour past n (see vlab.models.storage.simulate),
+volume n/a VMs. Left out: the array's real behaviour past n (see vlab.models.storage.simulation.simulate),
 several LUNs per array port (Epping's and Hitachi's per-port formulas).
 """
 from __future__ import annotations

@@ -1,20 +1,20 @@
 """A VM as its datastore folder sees it: the files each operation creates, changes and removes.
 
-Used through `vlab.models.datastore` (`Datastore.create_vm` returns a `VirtualMachine`). The sizes of
+Used through `vlab.models.datastore.volume` (`Datastore.create_vm` returns a `VirtualMachine`). The sizes of
 small binary files are typical values, not exact ones (constants below say where they come from).
+This module does not import the volume: `Volume` below names what a VM needs of the datastore it lives on.
 """
 from __future__ import annotations
 
+import random
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from vlab.formats.dictfile import DictFile
 from vlab.formats.vmdk import SECTOR_BYTES, Extent, VmdkDescriptor, delta_metadata_bytes
 from vlab.formats.vmsd import SnapshotDatabase, SnapshotDisk, SnapshotEntry
-
-if TYPE_CHECKING:
-    from vlab.models.datastore import Datastore
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -90,10 +90,28 @@ class _Log:
         return "".join(line + "\n" for line in self.lines)
 
 
+class Volume(Protocol):
+    """What a VM needs of the datastore its folder is on (`vlab.models.datastore.volume.Datastore`)."""
+
+    name: str
+    vmfs_version: int
+    volume_uuid: str
+    _rng: random.Random
+
+    @property
+    def _now(self) -> datetime: ...
+    def free_bytes(self) -> int: ...
+    def _new_cid(self) -> int: ...
+    def _uuid(self) -> str: ...
+    def _warn(self, message: str) -> None: ...
+    def _transaction(self, vm: VirtualMachine, what: str,
+                     hint: str = "") -> AbstractContextManager[object]: ...
+
+
 class VirtualMachine:
     """A VM as its folder sees it. Created by `Datastore.create_vm`; every operation edits files."""
 
-    def __init__(self, ds: Datastore, name: str, memory_mb: int, disk_gb: float, thin: bool,
+    def __init__(self, ds: Volume, name: str, memory_mb: int, disk_gb: float, thin: bool,
                  memory_reservation_mb: int) -> None:
         self.ds = ds
         self.name = name

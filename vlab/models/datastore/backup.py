@@ -17,7 +17,7 @@ The notes' two "Backup Options" for a datastore on a CLARiiON CX300, plus today'
   host's management network), so only SAN transport exposes the LUN.
 
 Two layers, both hand-checkable:
-- `ProtectedDatastore`: a stateful drill on `vlab.models.datastore.Datastore`. VMs are created on the
+- `ProtectedDatastore`: a stateful drill on `vlab.models.datastore.volume.Datastore`. VMs are created on the
   datastore, guests write blocks (tracked per 1 MiB block), backups snapshot the VM on the datastore
   while they copy, a VM is deleted from disk and restored. Bytes copied: LUN copy = the LUN's
   capacity; full = the disk's allocated bytes (`ls -l` size of the flat extent: thick = capacity,
@@ -36,7 +36,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from vlab.models.datastore import Datastore, MiB
+from vlab.models.datastore.volume import Datastore, MiB
 
 GiB = 1024 * MiB
 OPTIONS = ("lun_copy", "vcb", "vadp_cbt")
@@ -152,7 +152,7 @@ class _VmCopy:
 class ProtectedDatastore:
     """A datastore (the LUN) whose VMs are protected by the three options at once.
 
-    `ds` is a `vlab.models.datastore.Datastore`; `seed` drives which blocks random writes hit.
+    `ds` is a `vlab.models.datastore.volume.Datastore`; `seed` drives which blocks random writes hit.
     Times are in hours on the drill's own clock (`advance`). Each option keeps its own last backup
     of each VM; "changed since a backup" means written after it (CBT counts a rewrite of the same
     data as a change too). A restored disk starts a new change-tracking history, so its next VADP
@@ -161,7 +161,7 @@ class ProtectedDatastore:
 
     def __init__(self, ds: Datastore, seed: int = 0) -> None:
         if not isinstance(ds, Datastore):
-            raise ValueError("ProtectedDatastore needs a vlab.models.datastore.Datastore")
+            raise ValueError("ProtectedDatastore needs a vlab.models.datastore.volume.Datastore")
         self.ds = ds
         self.hour = 0.0
         self._rng = random.Random(seed)

@@ -30,7 +30,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from vlab.models.inventory import Cluster
+from vlab.models.vcenter.inventory import Cluster
 
 MANDATORY_ONLY_LEVEL = 1  # vSphere's "Conservative": priority-1 (mandatory) recommendations only
 # Migration threshold level -> target host-load standard deviation for load balancing (vlab's scale).
