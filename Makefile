@@ -41,6 +41,6 @@ clean:
 labs: $(VENV)/.installed-test
 	$(BIN)/python -m vlab.authoring labs/*.ipynb
 
-# For instructors: copies of the labs without the cells tagged `instructor`, in build/learner-labs/.
+# For instructors: the learner edition (no instructor cells, no outputs), exactly what `vlab lab` serves, in build/learner-labs/.
 learner-labs: $(VENV)/.installed
-	$(BIN)/python -m vlab.authoring --learner-copy build/learner-labs labs/*.ipynb
+	$(BIN)/python -m vlab.authoring --learner-copy build/learner-labs labs/*.ipynb $(wildcard labs/*.svg)

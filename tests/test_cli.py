@@ -75,7 +75,7 @@ def test_lab_command_starts_jupyterlab_on_loopback_at_the_first_lab():
     assert out.returncode == 0, out.stderr
     cmd = out.stdout
     assert "--ip=127.0.0.1" in cmd and "--port=8899" in cmd
-    assert "labs/00_start_here.ipynb" in cmd
+    assert "--LabApp.default_url=/lab/tree/00_start_here.ipynb" in cmd
     assert "token" not in cmd.lower(), "token auth stays on: never disable it"
     assert vlab("lab", "--port", "0", "--dry-run").returncode == 1
 
@@ -166,12 +166,14 @@ def test_vlab_lab_serves_the_first_lab_on_loopback_with_token_auth(tmp_path):
         else:
             pytest.fail("vlab lab did not start JupyterLab")
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(f"{base}/api/contents/labs", timeout=5)
+            urllib.request.urlopen(f"{base}/api/contents", timeout=5)
         assert refused.value.code == 403
-        listing = json.load(urllib.request.urlopen(f"{base}/api/contents/labs?token=vlab-test-token"))
-        assert "00_start_here.ipynb" in {item["name"] for item in listing["content"]}
+        # The server's root is the learner's workspace: the labs and nothing else of $VLAB_HOME.
+        listing = json.load(urllib.request.urlopen(f"{base}/api/contents?token=vlab-test-token"))
+        names = {item["name"] for item in listing["content"]}
+        assert "00_start_here.ipynb" in names and "progress.sqlite" not in names
         landing = urllib.request.urlopen(f"{base}/?token=vlab-test-token", timeout=10)
-        assert landing.url.split("?")[0].endswith("/lab/tree/labs/00_start_here.ipynb")
+        assert landing.url.split("?")[0].endswith("/lab/tree/00_start_here.ipynb")
         # Offline: the page tells JupyterLab not to fetch news, and the server fetches none either.
         page = landing.read().decode("utf-8")
         tag_and_rest = page.split('id="jupyter-config-data"', 1)[1]
@@ -179,6 +181,23 @@ def test_vlab_lab_serves_the_first_lab_on_loopback_with_token_auth(tmp_path):
         assert config["news"] == {"disabled": True}
         news = json.load(urllib.request.urlopen(f"{base}/lab/api/news?token=vlab-test-token"))
         assert news["news"] == []
+        # vlab lab became JupyterLab (exec): the one process serving this home is the one we started.
+        assert processes_mentioning(str(tmp_path / "home")) == [server.pid]
     finally:
-        server.terminate()
+        server.terminate()  # SIGTERM, as a supervisor or a hub sends it
         server.wait(timeout=20)
+    assert processes_mentioning(str(tmp_path / "home")) == [], "a JupyterLab outlived vlab lab"
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """PIDs whose command line contains `text` (read from /proc)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(proc.name))
+    return found

@@ -37,15 +37,10 @@ def execute_notebook(path: Path, timeout_s: int = 600) -> None:
 
 
 def learner_copy(path: Path, out_dir: Path) -> Path:
-    """Write a copy of a lab without its cells tagged `instructor` (facilitator notes, solutions)."""
-    import nbformat
+    """Write the learner edition of a lab (what `vlab lab` serves: no instructor cells, no outputs)."""
+    from vlab.learn.editions import write_edition
 
-    nb = nbformat.read(path, as_version=4)
-    nb.cells = [c for c in nb.cells if "instructor" not in c.get("metadata", {}).get("tags", [])]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / path.name
-    nbformat.write(nb, target)
-    return target
+    return write_edition([path], out_dir, "learner")[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,13 @@
-"""`vlab lab`: start JupyterLab on loopback, token auth on, opened at the first lab."""
+"""`vlab lab`: start JupyterLab on loopback, token auth on, opened at the first lab.
+
+It serves the learner edition of the labs (no instructor cells, no outputs: see `vlab.learn.editions`) from
+a workspace in $VLAB_HOME, never the authored labs/ of a checkout; `--instructor` serves the full labs
+from a workspace of their own. `vlab lab` then becomes JupyterLab (exec), so a signal sent to it (a
+supervisor's SIGTERM, Ctrl-C) reaches JupyterLab itself and nothing is left running.
+"""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,23 +19,26 @@ FIRST_LAB = "00_start_here.ipynb"
 def register(sub) -> None:
     p = sub.add_parser("lab", help="start JupyterLab at the first lab (127.0.0.1, token auth on)")
     p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    p.add_argument("--instructor", action="store_true",
+                   help="serve the instructor edition (facilitator notes, pitfalls, solutions, outputs)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    p.add_argument("--dry-run", action="store_true",
+                   help="prepare the workspace and print the command instead of running it")
     p.set_defaults(run=run)
 
 
-def _working_labs() -> Path:
-    """labs/ of a checkout, or a copy of the packaged labs in $VLAB_HOME/labs for an installed wheel."""
+def prepare_workspace(edition: str) -> tuple[Path, str]:
+    """Bring the edition's workspace up to the installed labs; returns it and a line for the learner."""
     from vlab.knowledge import labs_dir
+    from vlab.learn.editions import sync_workspace, workspace_dir
 
-    labs = labs_dir()
-    if os.access(labs, os.W_OK) and (labs.parent / "pyproject.toml").exists():
-        return labs
-    home = Path(os.environ.get("VLAB_HOME", Path.home() / ".vlab")).expanduser()
-    target = home / "labs"
-    if not target.exists():
-        shutil.copytree(labs, target)
-    return target
+    target = workspace_dir(edition)
+    try:
+        report = sync_workspace(labs_dir(), target, edition)
+    except OSError as err:
+        raise UserError(f"cannot prepare the labs in {target}: {err.strerror or err}; set VLAB_HOME to a "
+                        "folder you can write to") from None
+    return target, report.summary()
 
 
 # vlab works offline: JupyterLab neither fetches its news feed nor checks for updates.
@@ -41,32 +48,34 @@ OFFLINE_FLAGS = (
 )
 
 
-def command(port: int, no_browser: bool) -> tuple[list[str], Path]:
-    """The JupyterLab command line and the folder it serves."""
-    if not 0 < port < 65536:
-        raise UserError(f"port {port} is not between 1 and 65535")
-    labs = _working_labs()
+def command(port: int, no_browser: bool, workspace: Path) -> list[str]:
+    """The JupyterLab command line serving `workspace`, opened at the first lab."""
     cmd = [
         sys.executable, "-m", "jupyterlab",
         "--ip=127.0.0.1", f"--port={port}",
-        f"--ServerApp.root_dir={labs.parent}",
-        f"--LabApp.default_url=/lab/tree/{labs.name}/{FIRST_LAB}",
+        f"--ServerApp.root_dir={workspace}",
+        f"--LabApp.default_url=/lab/tree/{FIRST_LAB}",
         *OFFLINE_FLAGS,
     ]
     if no_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    return cmd, labs
+    return cmd
 
 
 def run(args) -> int:
-    cmd, labs = command(args.port, args.no_browser)
+    if not 0 < args.port < 65536:
+        raise UserError(f"port {args.port} is not between 1 and 65535")
+    edition = "instructor" if args.instructor else "learner"
+    workspace, news = prepare_workspace(edition)
+    cmd = command(args.port, args.no_browser, workspace)
+    if news:
+        print(news)
     if args.dry_run:
         print(" ".join(cmd))
         return 0
-    print(f"vlab: starting JupyterLab on http://127.0.0.1:{args.port} at {labs / FIRST_LAB}")
-    try:
-        return subprocess.call(cmd)
-    except KeyboardInterrupt:
-        return 0
+    print(f"vlab: starting JupyterLab on http://127.0.0.1:{args.port} at {workspace / FIRST_LAB} "
+          f"({edition} edition)", flush=True)
+    os.execv(sys.executable, cmd)
+    return 0  # not reached: exec replaced this process
