@@ -103,7 +103,9 @@ def _show(store, args, learner: str) -> int:
                 {"lab": r.lab, "questions_total": r.questions_total,
                  "questions_correct": r.questions_correct, "completion": r.completion,
                  "points_earned": r.points_earned, "points_possible": r.points_possible,
-                 "attempts": r.attempts, "exercises_passed": r.exercises_passed}
+                 "attempts": r.attempts, "exercises_passed": r.exercises_passed,
+                 "predictions_made": r.predictions_made,
+                 "predictions_right": r.predictions_right}
                 for r in rows
             ],
             "total": {"questions_total": total_q, "questions_correct": total_ok,
@@ -114,7 +116,7 @@ def _show(store, args, learner: str) -> int:
     from vlab.learn.render import PROGRESS_HEADER, progress_rows_text
 
     print(f"Progress of {learner} ({store.path})")
-    widths = (24, 10, 9, 9, 8)
+    widths = (24, 10, 9, 9, 11, 8)
     print("  ".join(h.ljust(w) if i == 0 else h.rjust(w)
                     for i, (h, w) in enumerate(zip(PROGRESS_HEADER, widths, strict=True))))
     for row in progress_rows_text(rows):
@@ -123,6 +125,11 @@ def _show(store, args, learner: str) -> int:
     share = f" ({total_ok / total_q:.0%})" if total_q else ""
     print(f"Total: {total_ok} of {total_q} questions{share}, {total_pts:g} of {total_max:g} points, "
           f"{attempts} attempt(s).")
+    made = sum(r.predictions_made for r in rows)
+    if made:
+        right = sum(r.predictions_right for r in rows)
+        print(f"Predictions: {right} of {made} borne out by the model (not part of the score: a wrong "
+              "prediction is where learning starts).")
     return 0
 
 

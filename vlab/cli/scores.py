@@ -26,7 +26,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from vlab.learn.progress import bank_points
+    from vlab.learn.progress import bank_points, bank_predictions
     from vlab.learn.scores import ScoreFileError, class_table, merge, read_export
 
     need_value("--output", args.output)
@@ -45,7 +45,7 @@ def run(args) -> int:
         print(f"vlab: skipped {line}", file=sys.stderr)
     if not files:
         raise UserError("no usable export file; each must come from `vlab progress --export`")
-    table = class_table(merge(files), bank_points())
+    table = class_table(merge(files), bank_points(), bank_predictions())
     if args.output:
         from vlab.learn.scores import write_table
 

@@ -177,3 +177,91 @@ def vswitch_checker(**kwargs):
         check_vswitch, exercise_id="fix-vswitch", lab=LAB, work=STARTING_TEXT,
         title="Fix this vSwitch", rows=16, **kwargs,
     )
+
+
+# --------------------------------------------------------------------------- your turn
+# Two short cells of lab 02 in which the learner writes the line that makes the model behave; the checks
+# run the vSwitch model (vMotion, frames), never compare the learner's text.
+TURN_MACS = {"web01": "00:50:56:00:01:01", "app01": "00:50:56:00:01:02", "db01": "00:50:56:00:01:03"}
+TURN_VLANS = {"Web": 10, "DB": 20}
+
+
+def _esx01(policy: SecurityPolicy | None = None) -> StandardSwitch:
+    """esx01's vSwitch0 in VST: Web on VLAN 10 (web01, app01), DB on VLAN 20 (db01)."""
+    sw = StandardSwitch("vSwitch0", host="esx01", uplinks=("vmnic0", "vmnic1"), policy=policy)
+    for name, vlan in TURN_VLANS.items():
+        sw.add_port_group(name, vlan)
+    for vm, mac in TURN_MACS.items():
+        sw.connect(VirtualNic(vm, mac), "DB" if vm == "db01" else "Web")
+    return sw
+
+
+def check_db01_vmotion(esx02: object) -> list[Criterion]:
+    """vMotion db01 from esx01 to the learner's esx02, then send its broadcast there."""
+    if not isinstance(esx02, StandardSwitch):
+        raise TypeError(f"expected the StandardSwitch esx02, got {type(esx02).__name__}")
+    from vlab.models.network.vswitch import BROADCAST_MAC, vmotion
+
+    try:
+        vmotion("db01", _esx01(), esx02)
+    except ValueError as err:
+        return [Criterion(False, f"vMotion refused db01: {err}",
+                          "A vNIC reconnects on the new host to a port group found by its name.")]
+    sent = esx02.send_from_vm("db01", Frame(TURN_MACS["db01"], BROADCAST_MAC))
+    tags = sorted({d.tag for d in sent.deliveries if d.to.startswith("uplink:")}, key=str)
+    on_vlan = tags == [TURN_VLANS["DB"]]
+    return [
+        Criterion(True, "vMotion found a port group of the same name on esx02 and connected db01."),
+        Criterion(on_vlan, f"db01's broadcast leaves esx02 tagged {tags or 'nowhere'} "
+                           f"(on esx01 it leaves tagged {TURN_VLANS['DB']}).",
+                  "The name let the VM move; what else must match so that it stays in its network?"
+                  if tags else "A frame needs a way out of the host to reach the rest of the DB tier."),
+    ]
+
+
+def check_forged_frame(policy: object) -> list[Criterion]:
+    """app01 sends a frame in db01's name; web01 sends one to app01 as usual."""
+    if not isinstance(policy, SecurityPolicy):
+        raise TypeError(f"expected a SecurityPolicy, got {type(policy).__name__}")
+    sw = _esx01(policy)
+    forged = sw.send_from_vm("app01", Frame(TURN_MACS["db01"], TURN_MACS["web01"]))
+    normal = sw.send_from_vm("web01", Frame(TURN_MACS["web01"], TURN_MACS["app01"]))
+    return [
+        Criterion(not forged.delivered,
+                  "app01's frame with db01's source MAC is "
+                  + ("dropped." if not forged.delivered else "delivered to web01."),
+                  "Which direction does the forged frame travel: into app01's vNIC or out of it?"),
+        Criterion(normal.delivered, "web01's ordinary frame to app01 is "
+                  + ("delivered." if normal.delivered else "dropped."),
+                  "Rejecting what is forged should not stop honest traffic."),
+    ]
+
+
+def _turns():
+    from vlab.learn.your_turn import YourTurn
+
+    return (
+        YourTurn(
+            LAB, "db01-vmotion",
+            "give esx02 what db01 needs to arrive by vMotion and stay on its VLAN",
+            check_db01_vmotion,
+            starter=(
+                'esx02 = StandardSwitch("vSwitch0", host="esx02", uplinks=("vmnic0", "vmnic1"))\n'
+                'esx02.add_port_group("Web", 10)\n'
+                "# Your line: what must esx02 have before db01 (port group DB, VLAN 20 on esx01) "
+                "can move here?\n"
+            ),
+        ),
+        YourTurn(
+            LAB, "forged-frame",
+            "pick a policy that drops app01's frame in db01's name and lets honest frames through",
+            check_forged_frame,
+            starter=(
+                "policy = SecurityPolicy()  # a standard vSwitch's defaults\n"
+                "# Your change: which one setting stops a guest sending with another VM's MAC?\n"
+            ),
+        ),
+    )
+
+
+YOUR_TURNS = _turns()

@@ -112,7 +112,9 @@ class LabProgress:
     """Completion and score of one learner in one lab.
 
     completion = distinct bank questions answered correctly / questions in the bank (None when the
-    lab has no bank); points count each question once, at its bank points.
+    lab has no bank); points count each question once, at its bank points. Predictions (bank
+    questions with `stage: predict`) are counted apart and never in the score: a wrong prediction is
+    learning, not failure. Only a learner's first committed prediction of a question counts.
     """
 
     lab: str
@@ -122,6 +124,8 @@ class LabProgress:
     points_possible: float
     attempts: int
     exercises_passed: int = 0  # checker ids (not in the bank) with a passing attempt
+    predictions_made: int = 0  # distinct predictions committed
+    predictions_right: int = 0  # of those, how many the model bore out (first commitment only)
 
     @property
     def completion(self) -> float | None:
@@ -131,18 +135,24 @@ class LabProgress:
 
 
 def summarize(
-    attempts: Iterable[Attempt], banks: Mapping[str, Mapping[str, float]]
+    attempts: Iterable[Attempt], banks: Mapping[str, Mapping[str, float]],
+    predictions: Mapping[str, Iterable[str]] | None = None,
 ) -> list[LabProgress]:
     """Completion and score per lab. Pure.
 
-    `banks` maps a lab slug to {question id: points}; every bank lab gets a row, and so does any lab
-    with attempts but no bank. Rows are sorted by lab slug.
+    `banks` maps a lab slug to {question id: points} of its quiz questions; `predictions` maps a lab
+    slug to the ids of its prediction questions. Every bank lab gets a row, and so does any lab with
+    attempts but no bank. Rows are sorted by lab slug.
     """
+    predict_ids = {lab: set(ids) for lab, ids in (predictions or {}).items()}
     correct_ids: dict[str, set[str]] = {}
     counts: dict[str, int] = {}
+    first_prediction: dict[str, dict[str, bool]] = {}
     for a in attempts:
         counts[a.lab] = counts.get(a.lab, 0) + 1
-        if a.correct:
+        if a.question_id in predict_ids.get(a.lab, ()):
+            first_prediction.setdefault(a.lab, {}).setdefault(a.question_id, a.correct)
+        elif a.correct:
             correct_ids.setdefault(a.lab, set()).add(a.question_id)
     rows = []
     for lab in sorted(set(banks) | set(counts)):
@@ -158,24 +168,34 @@ def summarize(
                 points_possible=float(sum(bank.values())),
                 attempts=counts.get(lab, 0),
                 exercises_passed=len(done - set(bank)),
+                predictions_made=len(first_prediction.get(lab, {})),
+                predictions_right=sum(first_prediction.get(lab, {}).values()),
             )
         )
     return rows
 
 
-def bank_points() -> dict[str, dict[str, float]]:
-    """{lab: {question id: points}} for every bank in datasets/quizzes (a broken bank is skipped)."""
+def _banks() -> list:
     from vlab.learn.bank import BankError, available_banks, load_bank
 
-    out: dict[str, dict[str, float]] = {}
+    out = []
     for lab in available_banks():
         try:
-            bank = load_bank(lab)
+            out.append(load_bank(lab))
         except (BankError, OSError) as err:
-            warnings.warn(f"question bank '{lab}' skipped: {err}", ProgressWarning, stacklevel=2)
-            continue
-        out[bank.lab] = {q.id: q.points for q in bank.questions}
+            warnings.warn(f"question bank '{lab}' skipped: {err}", ProgressWarning, stacklevel=3)
     return out
+
+
+def bank_points() -> dict[str, dict[str, float]]:
+    """{lab: {question id: points}} of the quiz questions (predictions excluded) of every bank in
+    datasets/quizzes (a broken bank is skipped)."""
+    return {b.lab: {q.id: q.points for q in b.questions if q.stage == "quiz"} for b in _banks()}
+
+
+def bank_predictions() -> dict[str, set[str]]:
+    """{lab: ids of its prediction questions} for every bank in datasets/quizzes."""
+    return {b.lab: {q.id for q in b.questions if q.stage == "predict"} for b in _banks()}
 
 
 class ProgressStore:
@@ -355,7 +375,7 @@ class ProgressStore:
         """Completion and score per lab for this learner; banks default to datasets/quizzes."""
         if banks is None:
             banks = bank_points()
-        return summarize(self.attempts(learner=learner), banks)
+        return summarize(self.attempts(learner=learner), banks, bank_predictions())
 
     def export_csv(self, target: str | Path, learner: str | None = None,
                    all_learners: bool = False) -> int:

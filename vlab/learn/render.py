@@ -123,8 +123,10 @@ def criteria_html(report: CheckReport) -> str:
     return _status_box("correct" if report.passed else "wrong", body)
 
 
-def progress_rows_text(rows: Sequence[LabProgress]) -> list[tuple[str, str, str, str, str]]:
-    """(lab, completion, questions, points, attempts) as text, one tuple per lab."""
+def progress_rows_text(rows: Sequence[LabProgress]) -> list[tuple[str, str, str, str, str, str]]:
+    """(lab, completion, questions, points, predictions, attempts) as text, one tuple per lab.
+
+    Predictions read "right/made" and stay out of the score."""
     out = []
     for r in rows:
         if r.completion is None:
@@ -133,11 +135,12 @@ def progress_rows_text(rows: Sequence[LabProgress]) -> list[tuple[str, str, str,
             completion = f"{r.completion:.0%}"
             questions = f"{r.questions_correct}/{r.questions_total}"
             points = f"{r.points_earned:g}/{r.points_possible:g}"
-        out.append((r.lab, completion, questions, points, str(r.attempts)))
+        predicted = f"{r.predictions_right}/{r.predictions_made}" if r.predictions_made else "-"
+        out.append((r.lab, completion, questions, points, predicted, str(r.attempts)))
     return out
 
 
-PROGRESS_HEADER = ("lab", "completion", "questions", "points", "attempts")
+PROGRESS_HEADER = ("lab", "completion", "questions", "points", "predictions", "attempts")
 
 
 def progress_table_html(rows: Sequence[LabProgress]) -> str:

@@ -152,19 +152,21 @@ def merge(files: Iterable[ExportFile]) -> list[Attempt]:
 
 
 def class_table(attempts: Iterable[Attempt],
-                banks: Mapping[str, Mapping[str, float]]) -> list[LearnerScores]:
+                banks: Mapping[str, Mapping[str, float]],
+                predictions: Mapping[str, Iterable[str]] | None = None) -> list[LearnerScores]:
     """One row per learner (sorted by name) with `summarize`'s completion and points per lab."""
     by_learner: dict[str, list[Attempt]] = {}
     for a in attempts:
         by_learner.setdefault(a.learner, []).append(a)
     return [
-        LearnerScores(learner, {p.lab: p for p in summarize(rows, banks)})
+        LearnerScores(learner, {p.lab: p for p in summarize(rows, banks, predictions)})
         for learner, rows in sorted(by_learner.items())
     ]
 
 
 TABLE_COLUMNS = ("learner", "lab", "questions_correct", "questions_total", "completion",
-                 "points_earned", "points_possible", "attempts", "exercises_passed")
+                 "points_earned", "points_possible", "attempts", "exercises_passed",
+                 "predictions_made", "predictions_right")
 
 
 def write_table(table: list[LearnerScores], target: str | Path) -> int:
@@ -178,6 +180,7 @@ def write_table(table: list[LearnerScores], target: str | Path) -> int:
                 completion = "" if p.completion is None else f"{p.completion:.4f}"
                 writer.writerow([row.learner, p.lab, p.questions_correct, p.questions_total,
                                  completion, f"{p.points_earned:g}", f"{p.points_possible:g}",
-                                 p.attempts, p.exercises_passed])
+                                 p.attempts, p.exercises_passed, p.predictions_made,
+                                 p.predictions_right])
                 n += 1
     return n

@@ -18,6 +18,7 @@ _EXPORTS = {
     "ProgressWidget": "vlab.widgets.progress",
     "completion_figure": "vlab.widgets.progress",
     "LookupWidget": "vlab.widgets.lookup",
+    "PredictWidget": "vlab.widgets.predict",
 }
 
 __all__ = sorted(_EXPORTS)

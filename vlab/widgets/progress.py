@@ -25,16 +25,17 @@ def completion_figure(rows: Sequence[LabProgress]) -> go.Figure:
     text_rows = progress_rows_text(rows)
     labs = [r.lab for r in rows]
     percent = [0.0 if r.completion is None else round(100 * r.completion, 1) for r in rows]
-    labels = [q if q != "-" else "no quiz" for _lab, _c, q, _p, _a in text_rows]
+    labels = [q if q != "-" else "no quiz" for _lab, _c, q, _p, _pred, _a in text_rows]
     fig = go.Figure(
         go.Bar(
             x=labs,
             y=percent,
             text=labels,
             textposition="outside",
-            customdata=[[c, p, a] for _lab, c, _q, p, a in text_rows],
+            customdata=[[c, p, pred, a] for _lab, c, _q, p, pred, a in text_rows],
             hovertemplate="%{x}<br>completion %{customdata[0]}<br>questions %{text}"
-            "<br>points %{customdata[1]}<br>attempts %{customdata[2]}<extra></extra>",
+            "<br>points %{customdata[1]}<br>predictions right %{customdata[2]}"
+            "<br>attempts %{customdata[3]}<extra></extra>",
             marker_color="#0969da",
             marker_pattern_shape="/",  # texture as well as colour
             name="completion",
