@@ -74,3 +74,21 @@ def test_lab_00_bank_has_every_question_type():
     assert {q.type for q in load_bank("00_start_here")} == {
         "multiple_choice", "many_choice", "numeric", "string"
     }
+
+
+@pytest.mark.parametrize("lab", AVAILABLE, ids=lambda lab: lab.slug)
+def test_every_bank_question_is_asked_in_its_lab_and_predictions_come_before_their_run(lab):
+    """A question in the bank but in no cell is never asked; a prediction is its own cell, shown by
+    PredictWidget, never in a quiz (which would show the explanation without a commitment)."""
+    import json
+
+    nb = json.loads((knowledge.labs_dir() / lab.notebook).read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    quiz_cells = "\n".join(c for c in code if "QuizWidget" in c)
+    predict_cells = "\n".join(c for c in code if "PredictWidget(" in c)
+    for q in load_bank(lab.slug):
+        if q.stage == "predict":
+            assert f'"{q.id}"' in predict_cells, f"{lab.slug}: prediction {q.id} is in no cell"
+            assert q.id not in quiz_cells, f"{lab.slug}: prediction {q.id} is asked as a quiz"
+        elif f'from_bank("{lab.slug}", seed=' not in quiz_cells:  # a whole-bank quiz asks them all
+            assert q.id in quiz_cells, f"{lab.slug}: question {q.id} is in no quiz cell"

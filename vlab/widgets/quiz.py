@@ -199,10 +199,13 @@ class QuizWidget(widgets.VBox):
     @classmethod
     def from_bank(cls, lab: str, ids: Iterable[str] | None = None, seed: int | None = 0,
                   learner: str | None = None, **kwargs: Any) -> QuizWidget:
-        """A quiz over the bank datasets/quizzes/<lab>.yaml (or the questions `ids` in it)."""
+        """A quiz over the bank datasets/quizzes/<lab>.yaml (or the questions `ids` in it); without
+        `ids`, its quiz questions (predictions belong in PredictWidget, before their cell runs)."""
         bank = load_bank(lab)
         kwargs.setdefault("title", "")
-        return cls(bank.subset(ids), lab=bank.lab, seed=seed, learner=learner, **kwargs)
+        questions = bank.subset(ids) if ids is not None else tuple(
+            q for q in bank.questions if q.stage == "quiz")
+        return cls(questions, lab=bank.lab, seed=seed, learner=learner, **kwargs)
 
     def view(self, question_id: str) -> QuestionView:
         for v in self.views:
