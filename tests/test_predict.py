@@ -21,6 +21,7 @@ BANK = {
          ],
          "hints": ["Where do the 32 extra commands wait?"],
          "explanation": "Little's law: the extra commands add latency, not throughput.",
+         "reveal": "| queue | IOPS |\n|---|---|\n| 32 | 6,400 |\n| 64 | 6,400 |",
          "source": "test"},
         {"id": "quiz-q", "type": "numeric", "question": "2+2?", "source": "test",
          "answers": [{"value": 4, "correct": True}]},
@@ -44,6 +45,7 @@ def test_the_explanation_waits_for_a_commitment_and_a_first_commitment_is_final(
     store = ProgressStore(learner="ada")
     w = PredictWidget(str(bank), "predict-iops", store=store)
     assert w.view.explanation.value == "" and w.view.feedback.value == ""
+    assert w.notice.outputs == ()  # "What to notice" is nowhere before the commitment
     w.view.show_hint()
     assert "Where do the 32" in w.view.hints.value and "stay where" not in w.view.hints.value
     choose(w, "They double")
@@ -52,6 +54,9 @@ def test_the_explanation_waits_for_a_commitment_and_a_first_commitment_is_final(
     assert "Little's law" in w.view.explanation.value
     assert "Tempting" in w.view.feedback.value and "does something else" in w.view.feedback.value
     assert w.view.choice.disabled and w.view.check_button.disabled
+    (shown,) = w.notice.outputs  # then it is rendered as Markdown (a table here) beside the verdict
+    assert shown["data"]["text/markdown"].startswith("**What to notice**") and "| 64 | 6,400 |" in \
+        shown["data"]["text/markdown"]
     choose(w, "They stay")  # a second commit (e.g. from code) changes nothing recorded
     w.commit()
     attempts = store.attempts()
@@ -80,3 +85,13 @@ def test_only_the_first_commitment_of_a_prediction_counts_in_the_summary():
 def test_a_quiz_question_is_not_a_prediction(bank):
     with pytest.raises(ValueError, match="not a prediction"):
         PredictWidget(str(bank), "quiz-q", record=False)
+
+
+def test_a_reveal_belongs_to_a_prediction_only(tmp_path):
+    from vlab.learn.bank import BankError, load_bank
+
+    bad = {"lab": "99_probe", "questions": [dict(BANK["questions"][1], reveal="the answer is 4")]}
+    path = tmp_path / "99_probe.yaml"
+    path.write_text(yaml.safe_dump(bad))
+    with pytest.raises(BankError, match="'reveal' belongs to a prediction"):
+        load_bank(str(path))

@@ -15,6 +15,8 @@ and two labels tools count: `stage` (`quiz`, the default, or `predict`: the lear
 model will do before the cell that shows it runs; a wrong prediction is learning, scored apart) and
 `kind` (`recall` of a fact or a name, `concept` (why / how), `transfer` (the idea in a new case) or
 `surprise` (explain a result the learner probably did not expect); default `concept`).
+A prediction may carry `reveal`: the section's "What to notice" (Markdown, tables included), which the
+prediction widget shows only once the learner has committed, so no answer sits in sight before that.
 A bank file is either a list of questions or a mapping `{lab, title, questions: [...]}`.
 
 A broken bank raises `BankError` naming the file, the question id and each reason.
@@ -38,7 +40,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 # Keys jupyterquiz understands, then the keys vlab adds; anything else is a typo worth reporting.
 _JQ_QUESTION_KEYS = {"type", "question", "answers", "code", "precision", "answer_cols", "input_width"}
-_VLAB_QUESTION_KEYS = {"id", "topic", "points", "hints", "explanation", "source", "stage", "kind"}
+_VLAB_QUESTION_KEYS = {"id", "topic", "points", "hints", "explanation", "source", "stage", "kind", "reveal"}
 _QUESTION_KEYS = _JQ_QUESTION_KEYS | _VLAB_QUESTION_KEYS
 _ANSWER_KEYS = {
     "multiple_choice": {"answer", "correct", "feedback", "code"},
@@ -93,6 +95,7 @@ class Question:
     display: Mapping[str, Any] = field(default_factory=dict)  # jupyterquiz layout keys
     stage: str = "quiz"  # "quiz" or "predict"
     kind: str = "concept"  # "recall", "concept", "transfer" or "surprise"
+    reveal: str = ""  # Markdown shown by the prediction widget after the commitment (predictions only)
 
     @property
     def correct_answers(self) -> tuple[Answer, ...]:
@@ -337,6 +340,10 @@ def _parse_question(item: Any, problems: list[str]) -> Question | None:
     display = {k: item[k] for k in ("answer_cols", "input_width") if k in item}
     stage = _label(item, "stage", STAGES, "quiz", problems)
     kind = _label(item, "kind", KINDS, "concept", problems)
+    reveal = _text(item, "reveal", problems)
+    if reveal and stage != "predict":
+        problems.append("'reveal' belongs to a prediction (stage: predict): a quiz question shows "
+                        "its explanation instead")
 
     raw_answers = item.get("answers")
     answers: list[Answer] = []
@@ -371,6 +378,7 @@ def _parse_question(item: Any, problems: list[str]) -> Question | None:
         display=display,
         stage=stage,
         kind=kind,
+        reveal=reveal,
     )
 
 

@@ -12,13 +12,34 @@ from dataclasses import dataclass
 from typing import Any
 
 
+HINT_LEVELS = ("the idea", "the direction", "the answer")
+
+
 @dataclass(frozen=True)
 class Criterion:
-    """One thing the checker looks at: passed or not, what it means, and a hint for a failure."""
+    """One thing the checker looks at: passed or not, what it means, and graduated hints for a failure.
+
+    hint: the idea behind the criterion (shown at the first failed check);
+    direction: which way to change the work, still without the value (from the second);
+    answer: the exact value or line (never before the third failed check).
+    """
 
     passed: bool
     message: str
     hint: str = ""
+    direction: str = ""
+    answer: str = ""
+
+    def hint_at(self, failed_checks: int) -> str:
+        """The hint to show after `failed_checks` failed checks (1 = the first): the most specific one
+        the learner has earned, so the exact answer never comes before the third failure."""
+        levels = (self.hint, self.direction, self.answer)[:max(0, failed_checks)]
+        return next((h for h in reversed(levels) if h), "")
+
+    def hint_level(self, failed_checks: int) -> int:
+        """1, 2 or 3: which of hint, direction, answer `hint_at` shows (0 when none)."""
+        levels = (self.hint, self.direction, self.answer)[:max(0, failed_checks)]
+        return max((i + 1 for i, h in enumerate(levels) if h), default=0)
 
 
 @dataclass(frozen=True)

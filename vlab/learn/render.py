@@ -104,13 +104,18 @@ def score_text(points: float, max_points: float, correct: int, total: int, attem
             f"answered correctly; {attempts} attempt(s).")
 
 
-def criteria_html(report: CheckReport) -> str:
-    """Per-criterion results with ✓/✗, a hint under each failure, and an overall verdict."""
+HINT_LABELS = ("", "Hint", "Hint (which way)", "Hint (the answer)")
+
+
+def criteria_html(report: CheckReport, failed_checks: int = 1) -> str:
+    """Per-criterion results with ✓/✗, under each failure the hint earned after `failed_checks` failed
+    checks (the idea, then the direction, the exact answer only from the third), and a verdict."""
     items = []
     for c in report.criteria:
         word = "passed" if c.passed else "not yet"
-        hint = (f"<br><small>Hint: {inline_markdown(c.hint)}</small>"
-                if c.hint and not c.passed else "")
+        text = "" if c.passed else c.hint_at(failed_checks)
+        label = HINT_LABELS[c.hint_level(failed_checks)] if text else ""
+        hint = f"<br><small>{label}: {inline_markdown(text)}</small>" if text else ""
         items.append(f"<li>{_mark(c.passed)} <span class='vlab-sr'>({word})</span> "
                      f"{inline_markdown(c.message)}{hint}</li>")
     total = len(report.criteria)

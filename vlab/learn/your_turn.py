@@ -4,7 +4,8 @@ by running the model (never by comparing text), gives feedback and records the a
 A lab cell ends with `your_turn(LAB, ID, thing)`: `thing` is what the learner built or changed (a switch,
 a host, a folder). The exercise's `check(thing)` returns `Criterion`s, exactly like a checker's, and
 `run_check` turns a learner's mistake into a failed criterion, not a traceback. Hints are graduated:
-the first failed check shows each failed criterion's concept, later ones its direction.
+the first failed check shows each failed criterion's idea, the second its direction, and only the third
+or later the exact answer (Criterion.hint_at).
 
 Each exercises module lists its turns in `YOUR_TURNS`; `starter` is the cell's code as the learner finds
 it, so tests can prove the starter fails and a right answer passes. Standard library only.
@@ -43,6 +44,10 @@ class YourTurnResult:
     report: CheckReport
     attempt: int  # 1 for the first check of this turn in this kernel
     note: str = ""
+    failed_checks: int = 1  # failed checks of this turn so far, this one included: the hint level
+
+    def hint(self, criterion: Criterion) -> str:
+        return "" if criterion.passed else criterion.hint_at(max(1, self.failed_checks))
 
     @property
     def passed(self) -> bool:
@@ -53,8 +58,8 @@ class YourTurnResult:
         out = [head]
         for c in self.report.criteria:
             out.append(f"  {'✔' if c.passed else '✘'} {c.message}")
-            if not c.passed and c.hint:
-                out.append(f"      hint: {c.hint}")
+            if self.hint(c):
+                out.append(f"      hint: {self.hint(c)}")
         if self.note:
             out.append(self.note)
         return out
@@ -66,7 +71,7 @@ class YourTurnResult:
         colour = "#1a7f37" if self.passed else "#b35900"
         items = "".join(
             f"<li>{'✔' if c.passed else '✘'} {html.escape(c.message)}"
-            + (f"<br><small>hint: {html.escape(c.hint)}</small>" if c.hint and not c.passed else "")
+            + (f"<br><small>hint: {html.escape(self.hint(c))}</small>" if self.hint(c) else "")
             + "</li>"
             for c in self.report.criteria
         )
@@ -76,7 +81,9 @@ class YourTurnResult:
                 f"{html.escape(self.turn.task)}<ul>{items}</ul>{note}</div>")
 
 
+# Checks and failed checks of each turn in this kernel: the attempt number, and how far the hints go.
 _ATTEMPTS: dict[tuple[str, str], int] = {}
+_FAILED: dict[tuple[str, str], int] = {}
 
 
 def check_turn(turn: YourTurn, work: Any, *, store: ProgressStore | None = None,
@@ -85,6 +92,8 @@ def check_turn(turn: YourTurn, work: Any, *, store: ProgressStore | None = None,
     key = (turn.lab, turn.id)
     _ATTEMPTS[key] = _ATTEMPTS.get(key, 0) + 1
     report = run_check(turn.check, work)
+    if not report.passed:
+        _FAILED[key] = _FAILED.get(key, 0) + 1
     note = ""
     if record:
         try:
@@ -98,4 +107,4 @@ def check_turn(turn: YourTurn, work: Any, *, store: ProgressStore | None = None,
                     target.close()
         except (sqlite3.Error, OSError) as err:
             note = f"(Your attempt could not be saved: {err})"
-    return YourTurnResult(turn, report, _ATTEMPTS[key], note)
+    return YourTurnResult(turn, report, _ATTEMPTS[key], note, max(1, _FAILED.get(key, 0)))

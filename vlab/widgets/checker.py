@@ -8,6 +8,8 @@ vlab.learn.checks.Criterion; vlab.learn.checks.run_check turns exceptions (a Val
 malformed input, say) into failed criteria, so the learner sees a message, not a traceback.
 
 Every check is recorded as an attempt (lab, exercise id; full points only when all criteria pass).
+Hints are graduated by the number of failed checks (Criterion.hint_at): the idea first, then the
+direction, and the exact value never before the third failed check.
 CSS classes: vlab-checker, vlab-checker-work, vlab-checker-check, vlab-checker-results.
 """
 from __future__ import annotations
@@ -53,6 +55,7 @@ class CheckerWidget(widgets.VBox):
         self._store = store
         self.report: CheckReport | None = None
         self.attempts = 0
+        self.failed_checks = 0  # hints grow with it: the idea, the direction, the answer from the 3rd
 
         heading = f"<h4>{inline_markdown(title)}</h4>" if title else ""
         self.statement = widgets.HTML(
@@ -106,8 +109,10 @@ class CheckerWidget(widgets.VBox):
             report = run_check(self.check_function, work)
         self.report = report
         self.attempts += 1
+        if not report.passed:
+            self.failed_checks += 1
         note = self._record(work, report)
-        self.results.value = criteria_html(report) + note
+        self.results.value = criteria_html(report, max(1, self.failed_checks)) + note
         return report
 
     def _record(self, work: Any, report: CheckReport) -> str:

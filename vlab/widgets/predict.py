@@ -3,12 +3,13 @@
 A prediction is a bank question with `stage: predict`. The learner picks or types an answer and presses
 **Commit my prediction**; the first committed answer is the prediction (recorded in the progress store,
 counted apart from quiz scores) and the controls lock. Only then does the widget show what the model
-does, why (the question's explanation, next to what the learner predicted) and, for a wrong choice,
-why it was tempting (the answer's feedback). A learner who is stuck can ask for hints first; hints never
-name the answer. Grading reuses the quiz's QuestionView, so the rules are the quiz's.
+does, why (the question's explanation, next to what the learner predicted), for a wrong choice why it
+was tempting (the answer's feedback), and the section's "What to notice" (the question's `reveal`,
+Markdown rendered by JupyterLab), which sits nowhere else in the lab. A learner who is stuck can ask
+for hints first; hints never name the answer. Grading reuses the quiz's QuestionView, so the rules are the quiz's.
 
 For tests and browser automation: `view` is the QuestionView; CSS classes vlab-predict,
-vlab-predict-commit, vlab-predict-reveal.
+vlab-predict-commit, vlab-predict-reveal, vlab-predict-notice (the reveal's Output).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import html
 import sqlite3
 
 import ipywidgets as widgets
+from IPython.display import Markdown
 
 from vlab.learn.bank import load_bank
 from vlab.learn.grading import GradeResult
@@ -50,7 +52,9 @@ class PredictWidget(widgets.VBox):
         self.view.check_button.layout = widgets.Layout(width="auto")
         self.view.check_button.add_class("vlab-predict-commit")
         self.view.explanation.add_class("vlab-predict-reveal")
-        super().__init__([self.view])
+        self.notice = widgets.Output()
+        self.notice.add_class("vlab-predict-notice")
+        super().__init__([self.view, self.notice])
         self.add_class("vlab-predict")
 
     def commit(self) -> GradeResult:
@@ -75,6 +79,8 @@ class PredictWidget(widgets.VBox):
                 self.store().record(self.lab, self.question.id, result.answer, result.correct, 0.0)
             except (sqlite3.Error, OSError) as err:
                 note = f"<div><small>(Your prediction could not be saved: {html.escape(str(err))})</small></div>"
+        if self.question.reveal:
+            self.notice.append_display_data(Markdown("**What to notice**\n\n" + self.question.reveal))
         verdict = ("The model agrees with you." if result.correct else
                    "The model does something else: that gap is what this section is about.")
         return (f"<div class='vlab-predict-verdict'><b>{verdict}</b> Run the next cell to see it; "
