@@ -43,4 +43,4 @@ labs: $(VENV)/.installed-test
 
 # For instructors: the learner edition (no instructor cells, no outputs), exactly what `vlab lab` serves, in build/learner-labs/.
 learner-labs: $(VENV)/.installed
-	$(BIN)/python -m vlab.authoring --learner-copy build/learner-labs labs/*.ipynb $(wildcard labs/*.svg)
+	$(BIN)/python -m vlab.authoring --learner-copy build/learner-labs labs/*.ipynb $(wildcard labs/*.svg) references.md

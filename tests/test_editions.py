@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from vlab.learn.editions import (
+    EDITIONS,
     MANIFEST,
+    build_edition_file,
     learner_notebook,
     sync_workspace,
     workspace_dir,
@@ -45,9 +47,9 @@ def test_learner_edition_has_no_instructor_cell_and_no_output(path):
     for cell in learner["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
-    kept = [c["source"] for c in authored["cells"]
-            if "instructor" not in c.get("metadata", {}).get("tags", [])]
-    assert [c["source"] for c in learner["cells"]] == kept  # nothing else is lost
+    kept = ["".join(c["source"]).replace("](../references.md", "](references.md")
+            for c in authored["cells"] if "instructor" not in c.get("metadata", {}).get("tags", [])]
+    assert ["".join(c["source"]) for c in learner["cells"]] == kept  # nothing else is lost
     assert "widgets" not in learner.get("metadata", {})
     assert authored["cells"][0]["source"] == learner["cells"][0]["source"]
 
@@ -162,3 +164,19 @@ def test_vlab_lab_says_so_when_it_cannot_write_its_workspace(tmp_path):
     out = vlab("lab", "--dry-run", env={**os.environ, "VLAB_HOME": str(blocker)})
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "cannot prepare the labs" in out.stderr and "VLAB_HOME" in out.stderr
+
+
+def test_the_workspace_holds_the_reading_list_the_labs_link_to(tmp_path):
+    # labs link to ../references.md (beside labs/ in a checkout); the workspace is flat, so the link is
+    # rewritten and the file copied in: a learner's click on "references.md" opens it.
+    ws = tmp_path / "labs"
+    sync_workspace(LABS, ws)
+    assert (ws / "references.md").read_bytes() == (REPO / "references.md").read_bytes()
+    for edition in EDITIONS:
+        for path in NOTEBOOKS:
+            text = build_edition_file(path, edition).decode("utf-8")
+            assert "../references.md" not in text, (edition, path.name)
+            if "../references.md" in path.read_text(encoding="utf-8"):
+                assert "](references.md)" in text
+    built = write_edition([REPO / "references.md"], tmp_path / "build")
+    assert built[0].read_bytes() == (ws / "references.md").read_bytes()

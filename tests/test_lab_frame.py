@@ -92,3 +92,21 @@ def test_every_bank_question_is_asked_in_its_lab_and_predictions_come_before_the
             assert q.id not in quiz_cells, f"{lab.slug}: prediction {q.id} is asked as a quiz"
         elif f'from_bank("{lab.slug}", seed=' not in quiz_cells:  # a whole-bank quiz asks them all
             assert q.id in quiz_cells, f"{lab.slug}: question {q.id} is in no quiz cell"
+
+
+@pytest.mark.parametrize("lab", AVAILABLE, ids=lambda lab: lab.slug)
+def test_no_answer_sits_in_sight_before_its_prediction(lab):
+    """A lab's "What to notice" is a prediction's reveal, shown only after the learner commits: in the
+    learner edition every Markdown cell is visible from the start, so none may hold one."""
+    import json
+
+    nb = json.loads((knowledge.labs_dir() / lab.notebook).read_text(encoding="utf-8"))
+    shown = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
+             and "instructor" not in c["metadata"].get("tags", [])]
+    # a block headed "What to notice" (a heading, bold or a line of its own); lab 00 may name the idea
+    block = re.compile(r"^\s*(#+\s*|\*\*|_)?what to notice\b", re.I | re.M)
+    assert not [s[:80] for s in shown if block.search(s)]
+    predictions = [q for q in load_bank(lab.slug) if q.stage == "predict"]
+    if lab.slug != "00_start_here":
+        assert len(predictions) >= 3, "at least 3 predictions per lab"
+        assert any(q.reveal for q in predictions), "the lab's 'What to notice' text is in its reveals"

@@ -120,3 +120,42 @@ def test_the_private_source_pattern_catches_what_it_must():
 def test_every_source_is_public_or_in_this_repository(lab):
     bad = [(q.id, q.source) for q in load_bank(lab) if PRIVATE_SOURCE.search(q.source)]
     assert not bad, bad
+
+
+# The same rule for everything else a learner reads: the datasets and the labs (issue 11, "Sources a reader
+# can follow"). A lab's link to the reading list beside labs/ is a file of this repository.
+REPO_LINK = "](../references.md"
+
+
+def _dataset_cells():
+    import csv
+
+    from vlab import knowledge
+
+    for path in sorted(knowledge.datasets_dir().glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            for line, row in enumerate(csv.reader(f), start=1):
+                for value in row:
+                    yield f"{path.name}:{line}", value
+
+
+def _lab_cells():
+    import json
+
+    from vlab import knowledge
+
+    for path in sorted(knowledge.labs_dir().glob("*.ipynb")):
+        for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            yield f"{path.name} cell {number}", "".join(cell["source"]).replace(REPO_LINK, "](")
+    for path in sorted(knowledge.labs_dir().glob("*.md")):
+        yield path.name, path.read_text(encoding="utf-8")
+
+
+def test_every_source_in_the_datasets_is_public_or_in_this_repository():
+    bad = [(where, PRIVATE_SOURCE.search(v).group(0)) for where, v in _dataset_cells() if PRIVATE_SOURCE.search(v)]
+    assert not bad, bad
+
+
+def test_every_source_in_the_labs_is_public_or_in_this_repository():
+    bad = [(where, PRIVATE_SOURCE.search(v).group(0)) for where, v in _lab_cells() if PRIVATE_SOURCE.search(v)]
+    assert not bad, bad

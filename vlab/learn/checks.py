@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-HINT_LEVELS = ("the idea", "the direction", "the answer")
-
-
 @dataclass(frozen=True)
 class Criterion:
     """One thing the checker looks at: passed or not, what it means, and graduated hints for a failure.

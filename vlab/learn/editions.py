@@ -30,10 +30,24 @@ INSTRUCTOR_TAG = "instructor"
 MANIFEST = ".vlab-workspace.json"
 # Files of labs/ that are not for the learner's workspace.
 NOT_FOR_LEARNERS = {"FACILITATOR.md"}
+# The reading list sits beside labs/ in a checkout (inside it in a wheel); the workspace is flat, so the
+# labs' links to "../references.md" become "references.md" and the file is copied in.
+REFERENCES = "references.md"
+_REFERENCES_LINK = "](../references.md"
 
 
 def _tags(cell: dict[str, Any]) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _flat_links(cell: dict[str, Any]) -> None:
+    """Point a Markdown cell's links to ../references.md at the workspace's own copy."""
+    if cell.get("cell_type") != "markdown":
+        return
+    source = cell.get("source", "")
+    text = "".join(source) if isinstance(source, list) else source
+    if _REFERENCES_LINK in text:
+        cell["source"] = text.replace(_REFERENCES_LINK, "](" + REFERENCES)
 
 
 def learner_notebook(nb: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +57,7 @@ def learner_notebook(nb: dict[str, Any]) -> dict[str, Any]:
     for cell in out.get("cells", []):
         if INSTRUCTOR_TAG in _tags(cell):
             continue
+        _flat_links(cell)
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
@@ -56,7 +71,12 @@ def learner_notebook(nb: dict[str, Any]) -> dict[str, Any]:
 def edition_notebook(nb: dict[str, Any], edition: str) -> dict[str, Any]:
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; expected one of {', '.join(EDITIONS)}")
-    return learner_notebook(nb) if edition == "learner" else nb
+    if edition == "learner":
+        return learner_notebook(nb)
+    out = json.loads(json.dumps(nb))
+    for cell in out.get("cells", []):
+        _flat_links(cell)
+    return out
 
 
 def notebook_bytes(nb: dict[str, Any]) -> bytes:
@@ -100,7 +120,11 @@ class SyncReport:
 
 
 def _lab_sources(labs: Path) -> Iterable[Path]:
-    return sorted(p for p in labs.iterdir() if p.is_file() and not p.name.startswith("."))
+    found = sorted(p for p in labs.iterdir() if p.is_file() and not p.name.startswith("."))
+    beside = labs.parent / REFERENCES
+    if beside.is_file() and not (labs / REFERENCES).exists():
+        found.append(beside)  # a checkout: the reading list sits next to labs/
+    return found
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

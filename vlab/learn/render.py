@@ -104,6 +104,9 @@ def score_text(points: float, max_points: float, correct: int, total: int, attem
             f"answered correctly; {attempts} attempt(s).")
 
 
+# Read aloud by a screen reader, not shown (no style sheet is loaded into a notebook, so it is inline).
+_SCREEN_READER_ONLY = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+                       "clip:rect(0,0,0,0);white-space:nowrap;border:0")
 HINT_LABELS = ("", "Hint", "Hint (which way)", "Hint (the answer)")
 
 
@@ -116,7 +119,7 @@ def criteria_html(report: CheckReport, failed_checks: int = 1) -> str:
         text = "" if c.passed else c.hint_at(failed_checks)
         label = HINT_LABELS[c.hint_level(failed_checks)] if text else ""
         hint = f"<br><small>{label}: {inline_markdown(text)}</small>" if text else ""
-        items.append(f"<li>{_mark(c.passed)} <span class='vlab-sr'>({word})</span> "
+        items.append(f"<li>{_mark(c.passed)} <span class='vlab-sr' style='{_SCREEN_READER_ONLY}'>({word})</span> "
                      f"{inline_markdown(c.message)}{hint}</li>")
     total = len(report.criteria)
     if report.passed:
