@@ -30,10 +30,22 @@ def test_the_starting_lun_copy_fails_four_ways_with_hints():
     assert len(criteria) == 5
     granular, rpo, rto, window, exposure = criteria
     assert not granular.passed and "other 7 back" in granular.message and "one vmdk" in granular.hint
-    assert not rpo.passed and "24 h" in rpo.message and "every 4 hours" in rpo.hint
-    assert not rto.passed and "68.3 min" in rto.message
+    assert "vmdk on its own" in granular.direction and "option = vadp_cbt" in granular.answer
+    assert not rpo.passed and "24 h" in rpo.message and "interval between backups" in rpo.hint
+    assert "Shorten interval_h" in rpo.direction and "interval_h = 4" in rpo.answer
+    assert not rto.passed and "68.3 min" in rto.message and "6.8 min" in rto.answer
     assert not window.passed and "68.3 min" in window.message and "whole LUN" in window.hint
     assert exposure.passed  # the array copies the LUN itself: no proxy involved
+
+
+def test_hints_go_from_the_idea_to_the_value_and_never_start_with_it():
+    for c in check_backup_choice(STARTING_TEXT):
+        if c.passed:
+            continue
+        assert c.hint and c.direction and c.answer
+        for shown in (c.hint, c.direction):
+            assert "vadp_cbt" not in shown and "interval_h = 4" not in shown and "hotadd" not in shown
+        assert [c.hint_at(n) for n in (1, 2, 3)] == [c.hint, c.direction, c.answer]
 
 
 def test_vadp_with_cbt_over_hotadd_every_four_hours_passes():
@@ -52,12 +64,16 @@ def test_nbd_is_also_accepted_and_a_shorter_interval_too():
 def test_vcb_is_granular_but_its_full_copies_overrun_the_window():
     bad = failed(check_backup_choice("option = vcb\ntransport = hotadd\ninterval_h = 4"))
     assert len(bad) == 1
-    assert "54.6 min" in bad[0].message and "Changed block tracking" in bad[0].hint
+    assert "54.6 min" in bad[0].message and "in full on every run" in bad[0].hint
+    assert "only those" in bad[0].direction
+    assert "option = vadp_cbt" in bad[0].answer and "2.7 GB per run" in bad[0].answer
 
 
 def test_san_transport_exposes_the_lun():
     bad = failed(check_backup_choice("option = vadp_cbt\ntransport = san\ninterval_h = 4"))
-    assert len(bad) == 1 and "zones the DMZ LUN" in bad[0].message and "HotAdd" in bad[0].hint
+    assert len(bad) == 1 and "zones the DMZ LUN" in bad[0].message and "zoned" in bad[0].hint
+    assert "through an ESXi host" in bad[0].direction and "hotadd" not in bad[0].direction.lower()
+    assert "transport = hotadd" in bad[0].answer and "transport = nbd" in bad[0].answer
 
 
 def test_a_daily_vadp_backup_misses_only_the_rpo():
@@ -103,3 +119,45 @@ def test_the_widget_records_a_failure_then_a_pass(vlab_home):
     widget.check_button.click()
     assert widget.passed
     assert [r.correct for r in store.attempts(lab="06_backup_options")] == [False, False, True]
+
+
+# --------------------------------------------------------------------------- your turn
+def test_forty_vm_plan_needs_an_interval_between_the_vcb_run_and_the_rpo():
+    from vlab.exercises.backup_options import check_forty_vm_plan
+    from vlab.models.datastore.backup import BackupPlan
+
+    def plan(hours, **changes):
+        given = dict(vm_count=40, disk_gb=40, daily_change_pct=5, bandwidth_mb_s=100, interval_h=hours)
+        return BackupPlan(**{**given, **changes})
+
+    # 40 x 40 GiB at 100 MiB/s = 16384 s = 4.55 h per VCB run; 0.5 GB at risk = 40 GB x 5 % x 6 / 24
+    assert all(c.passed for c in check_forty_vm_plan(plan(4.56)))
+    assert all(c.passed for c in check_forty_vm_plan(plan(6)))
+    given, at_risk, fits = check_forty_vm_plan(plan(4.5))
+    assert given.passed and at_risk.passed and not fits.passed and "4.55 h" in fits.message
+    assert "4.56" in fits.answer and "4.56" not in fits.hint + fits.direction
+    _given, at_risk, _fits = check_forty_vm_plan(plan(6.5))
+    assert not at_risk.passed and "0.54 GB" in at_risk.message
+    # a faster copy path is not the learner's to change, and it does not bound the data at risk anyway
+    given, at_risk, _fits = check_forty_vm_plan(plan(24, bandwidth_mb_s=1000))
+    assert not given.passed and "bandwidth_mb_s" in given.message and not at_risk.passed
+
+
+def test_lun_for_vm01_runs_the_drill_and_reports_a_lun_too_small_as_a_failure():
+    from vlab.exercises import your_turn
+    from vlab.exercises.backup_options import check_lun_for_vm01
+    from vlab.models.datastore.backup import DrillScenario
+
+    def drill(**changes):
+        return DrillScenario(**{**dict(vm_count=1, disk_gb=8, lun_gb=10, daily_change_pct=5,
+                                       hours_since_backup=6, bandwidth_mb_s=100, victim="vm01"), **changes})
+
+    assert all(c.passed for c in check_lun_for_vm01(drill()))
+    given, alone, fast = check_lun_for_vm01(drill(vm_count=2, lun_gb=20))
+    assert given.passed and not alone.passed and "102 MB of 1 other VMs" in alone.message
+    assert not fast.passed and "205 s" in fast.message
+    # a restore right after the copy loses nothing, but the accident's timing is given
+    assert not check_lun_for_vm01(drill(hours_since_backup=0))[0].passed
+    # 9 GB cannot hold the 8 GB disk and its 1 GB swap file: a failed criterion, not a traceback
+    result = your_turn("06_backup_options", "lun-for-vm01", drill(lun_gb=9), record=False)
+    assert not result.passed and "swap" in result.report.criteria[0].message

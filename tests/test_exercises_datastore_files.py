@@ -11,11 +11,15 @@ from vlab.exercises.datastore_files import (
     STARTING_TEXT,
     broken_folder_checker,
     build_broken_folder,
+    check_broken_chain,
+    check_datastore_size,
     check_problems,
     expected_findings,
     parse_answers,
     problem_code,
+    snapshot_folder,
 )
+from vlab.formats import read_descriptor, write_descriptor
 from vlab.learn.progress import ProgressStore
 from vlab.models.datastore.vm_folder import inspect_folder
 
@@ -149,3 +153,50 @@ def test_a_folder_without_root_is_temporary():
     del broken
     gc.collect()
     assert not path.exists()
+
+
+def test_the_checker_hints_name_the_file_only_at_the_third_failed_check(folder):
+    failed = [c for c in check_problems(STARTING_TEXT, folder.path) if not c.passed]
+    for c in failed:
+        assert not any(i.file in c.hint_at(1) or i.file in c.hint_at(2) for i in folder.injected)
+    assert {c.hint_at(3) for c in failed} == {f"{i.file}: {i.code}" for i in folder.injected}
+
+
+def _edit(path, name, **fields):
+    d = read_descriptor(path / name)
+    for key, value in fields.items():
+        setattr(d, key, value)
+    write_descriptor(d, path / name)
+
+
+def test_your_turn_break_chain_is_judged_by_inspect_folder(tmp_path):
+    assert [c.passed for c in check_broken_chain(snapshot_folder(tmp_path / "start"))] == [False, False, True]
+    right = snapshot_folder(tmp_path / "right")
+    _edit(right.path, "web01.vmdk", cid=0x1234ABCD)
+    assert all(c.passed for c in check_broken_chain(right))
+    top = snapshot_folder(tmp_path / "top")  # nothing sits above the top delta: no link breaks
+    _edit(top.path, "web01-000002.vmdk", cid=0x1234ABCD)
+    assert [c.passed for c in check_broken_chain(top)] == [False, False, True]
+    record = snapshot_folder(tmp_path / "record")  # the same finding, but not what a boot does
+    _edit(record.path, "web01-000001.vmdk", parent_cid=0x1234ABCD)
+    assert [c.passed for c in check_broken_chain(record.path)] == [True, False, True]
+    deleted = snapshot_folder(tmp_path / "deleted")
+    _edit(deleted.path, "web01.vmdk", cid=0x1234ABCD)
+    (deleted.path / "web01-000002-sesparse.vmdk").unlink()
+    result = check_broken_chain(deleted)
+    assert [c.passed for c in result] == [True, True, False] and "missing_extent" in result[2].message
+
+
+def test_your_turn_size_datastore_replays_the_snapshot_on_the_learners_datastore():
+    from vlab.widgets.datastore_panel import FolderScenario
+
+    def passed(**kw):
+        return [c.passed for c in check_datastore_size(FolderScenario(**kw))]
+
+    assert passed(capacity_gb=84) == passed(capacity_gb=93) == [True, True, True]  # 83.04 GiB provisioned
+    assert passed() == passed(capacity_gb=83) == [True, False, True]
+    assert passed(thin=False) == [True, False, True]  # the delta can grow on top of a thick disk
+    assert passed(capacity_gb=94) == [True, True, False]  # more than 10 GiB to spare
+    assert passed(disk_gb=10)[0] is False  # the VM changed, not the datastore
+    full = check_datastore_size(FolderScenario(capacity_gb=30, thin=False))
+    assert [c.passed for c in full] == [True, False] and "cannot reach" in full[1].message

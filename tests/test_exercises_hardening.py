@@ -38,7 +38,22 @@ def test_the_starting_file_fails_eleven_rules_each_with_a_hint():
     named = [[key for key in edited if f": {key} is " in c.message] for c in failed]
     assert all(len(keys) == 1 for keys in named), [c.message for c in failed]
     assert {keys[0] for keys in named} == edited
-    assert all(c.hint and "Expected" in c.hint for c in failed)
+    # each failure: the idea, then the direction, then the exact line; the value only in the last
+    assert all(c.hint and c.direction and c.answer for c in failed)
+    for c, keys in zip(failed, named, strict=True):
+        assert keys[0] in c.answer
+    fixed_values = ("2048000", '"required"', "independent-persistent", '= "1"', '"TRUE"')
+    for c in failed:
+        for shown in (c.hint, c.direction, c.message):
+            assert not any(v in shown for v in fixed_values), shown
+
+
+def test_every_rule_web01_fails_has_its_own_graduated_hints():
+    from vlab.exercises.hardening import _HINTS
+    from vlab.formats import parse_dictfile
+    from vlab.models.security.hardening import audit, failures
+
+    assert {r.rule.key for r in failures(audit(parse_dictfile(WEB01_VMX)))} == set(_HINTS)
 
 
 def test_a_hand_fixed_file_passes_every_criterion():
@@ -69,3 +84,38 @@ def test_the_widget_shows_a_malformed_line_and_records_a_pass(vlab_home):
     assert widget.passed and "✓" in widget.results.value
     rows = store.attempts(lab="08_hardening")
     assert [r.correct for r in rows] == [False, True]
+
+
+# --------------------------------------------------------------------------- your turn
+def test_console_paths_audits_the_dictfile_and_keeps_web01_whole():
+    from vlab.exercises.hardening import check_console_paths
+    from vlab.formats import parse_dictfile
+
+    vmx = parse_dictfile(WEB01_VMX)
+    vmx["isolation.tools.copy.disable"] = "TRUE"
+    vmx["isolation.tools.paste.disable"] = "true"
+    vmx["RemoteDisplay.maxConnections"] = "1"
+    assert all(c.passed for c in check_console_paths(vmx))
+    vmx["mks.enable3d"] = "TRUE"
+    del vmx["displayName"]
+    clip, viewers, others, identity = check_console_paths(vmx)
+    assert clip.passed and viewers.passed
+    assert not others.passed and "mks.enable3d" in others.message
+    assert not identity.passed and "displayName" in identity.message
+    del vmx["RemoteDisplay.maxConnections"]
+    viewers = check_console_paths(vmx)[1]
+    assert not viewers.passed and "no limit" in viewers.message and "missing" in viewers.hint
+
+
+def test_guest_cannot_spoof_runs_the_host_audit_and_the_exposure():
+    from vlab.exercises import your_turn
+    from vlab.exercises.hardening import check_guest_cannot_spoof
+
+    right = {"mac address changes": "Reject", "Forged transmits": "Reject", "Promiscuous mode": "Reject"}
+    assert all(c.passed for c in check_guest_cannot_spoof(right))
+    sniff, take, forge, salt = check_guest_cannot_spoof({**right, "Promiscuous mode": "Accept",
+                                                         "Mem.ShareForceSalting": "1"})
+    assert not sniff.passed and take.passed and forge.passed and not salt.passed
+    assert "Reject" not in sniff.hint + sniff.direction and '"Promiscuous mode": "Reject"' in sniff.answer
+    result = your_turn("08_hardening", "guest-cannot-spoof", {"Forged transmit": "Reject"}, record=False)
+    assert not result.passed and "unknown host setting" in result.report.criteria[0].message

@@ -68,12 +68,22 @@ def test_a_wrong_choice_gets_the_deciding_table_rows_as_the_hint():
                                               "plain-performance = rdm-physical"))
     bad = [c for c in criteria if not c.passed]
     assert len(bad) == 1 and bad[0].message.startswith("plain-performance: rdm-physical")
-    assert "Performance Characterization of VMFS and RDM" in bad[0].hint
+    assert "raw is faster" in bad[0].hint  # first the idea, naming no choice
+    assert "Performance Characterization of VMFS and RDM" in bad[0].direction
+    assert bad[0].answer.startswith("plain-performance = vmfs")
     criteria = check_choices(SOLUTION.replace("need-snapshots = rdm-virtual",
                                               "need-snapshots = rdm-physical"))
     bad = [c for c in criteria if not c.passed]
-    assert len(bad) == 1 and "RDM physical no" in bad[0].hint
-    assert "Limitations of Raw Device Mapping" in bad[0].hint
+    assert len(bad) == 1 and "snapshots" in bad[0].hint
+    assert "RDM physical no" in bad[0].direction
+    assert "Limitations of Raw Device Mapping" in bad[0].direction
+    for c in bad:
+        assert not any(choice in c.hint for choice in ("vmfs", "rdm-virtual", "rdm-physical"))
+
+
+def test_either_mode_is_named_in_the_answer_for_data_in_place():
+    criteria = check_choices(SOLUTION.replace("data-in-place = rdm-virtual", "data-in-place = vmfs"))
+    assert criteria[4].answer.startswith("data-in-place = rdm-virtual (or rdm-physical)")
 
 
 def test_vmfs_cannot_keep_an_existing_lun_in_place():
@@ -138,3 +148,39 @@ def test_the_widget_records_a_failure_then_a_pass(vlab_home):
     widget.check_button.click()
     assert widget.passed
     assert [r.correct for r in store.attempts(lab="10_rdm_vs_vmfs")] == [False, True]
+
+
+# --------------------------------------------------------------------------- your turn (lab 10)
+def test_fs02_is_judged_on_the_descriptor_read_back():
+    from vlab.exercises.rdm_vs_vmfs import check_fs02_disk
+    from vlab.widgets.rdm_panel import mapping_descriptor
+
+    assert all(c.passed for c in check_fs02_disk(mapping_descriptor("virtual", "fs02_1", 750)))
+    text = mapping_descriptor("virtual", "fs02_1", 750).to_text()
+    assert all(c.passed for c in check_fs02_disk(text))  # its text is judged the same way
+    physical = check_fs02_disk(mapping_descriptor("physical", "fs02_1", 750))
+    assert [c.passed for c in physical] == [True, True, False]
+    small = check_fs02_disk(mapping_descriptor("virtual", "fs02_1", 700))
+    assert [c.passed for c in small] == [True, False, True] and "700 GiB" in small[1].message
+    with pytest.raises(ValueError, match="not one of this lab's disks"):
+        check_fs02_disk(text.replace("vmfsRawDeviceMap", "monolithicFlat"))
+    report = run_check(check_fs02_disk, "not a descriptor")
+    assert not report.passed and "could not be checked" in report.criteria[0].message
+
+
+def test_the_32kb_gap_follows_the_bottleneck():
+    from vlab.exercises.rdm_vs_vmfs import check_gap_at_32kb
+
+    bed = dict(pattern="sequential", block_kb=32, outstanding=16, link_gbps=4.0, spindles=16)
+    (start,) = check_gap_at_32kb(bed)
+    assert not start.passed and "Fibre Channel wire" in start.message
+    (faster,) = check_gap_at_32kb({**bed, "link_gbps": 16})
+    assert faster.passed and "CPU" in faster.message
+    (disks,) = check_gap_at_32kb({**bed, "spindles": 64})
+    assert not disks.passed and "did not help" in disks.hint
+    (other,) = check_gap_at_32kb({**bed, "block_kb": 4})  # 8 % at 4 KB, but not the notes' case
+    assert not other.passed and "block_kb = 4" in other.message
+    with pytest.raises(ValueError, match="not a setting of this test bed"):
+        check_gap_at_32kb({**bed, "base_cpu_us": 10})
+    with pytest.raises(ValueError, match="at most 256"):
+        check_gap_at_32kb({**bed, "spindles": 10_000})

@@ -1,6 +1,8 @@
 """Lab 09's checker: size a cluster for 40 VMs x 4 active commands with GAVG under 20 ms."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from vlab.exercises.scalability import (
@@ -27,9 +29,21 @@ def test_the_starting_design_fails_on_queueing_and_latency_with_hints():
     bad = failed(criteria)
     assert len(criteria) == 4 and len(bad) == 2
     queue, gavg = bad
-    assert "VMkernel" in queue.message and "m = d/a = 32/4 = 8" in queue.hint
-    assert "not under 20 ms" in gavg.message
-    assert "8,000 IOPS" in gavg.hint and "1.60 disk operations" in gavg.hint
+    assert "VMkernel" in queue.message and "d/a" in queue.hint
+    assert "m = d/a = 32/4 = 8" in queue.answer and "m = d/a = 32/4 = 8" not in queue.hint + queue.direction
+    assert "not under 20 ms" in gavg.message and "Little's law" in gavg.hint
+    assert "8,000 IOPS" in gavg.answer and "1.60 disk operations" in gavg.answer
+    assert "8,000" not in gavg.hint + gavg.direction
+
+
+@pytest.mark.parametrize("raid", [1, 5, 6, 10])
+def test_the_spindles_the_answer_names_do_pass(raid):
+    # the third hint names spindles for the learner's RAID level: they must really be enough
+    design = dict(hosts=5, vms_per_host=8, spindles=16, raid=raid)
+    gavg = failed(check_cluster_design(design))[-1]
+    named = re.search(rf"spindles = (\d+) with raid = {raid}", gavg.answer)
+    assert named, gavg.answer
+    assert all(c.passed for c in check_cluster_design({**design, "spindles": int(named.group(1))}))
 
 
 def test_table2_rows_and_enough_spindles_pass():
@@ -55,7 +69,7 @@ def test_low_gavg_with_kernel_queueing_still_fails():
 def test_dsnro_below_the_queue_depth_is_named_in_the_hint():
     design = dict(hosts=4, vms_per_host=10, queue_depth=64, dsnro=32, spindles=96, raid=10)
     bad = failed(check_cluster_design(design))
-    assert len(bad) == 1 and "dsnro" in bad[0].hint
+    assert len(bad) == 1 and "DSNRO" in bad[0].hint and "dsnro" in bad[0].direction
 
 
 def test_enough_hosts_but_too_few_spindles_fails_on_gavg_only():
@@ -67,7 +81,8 @@ def test_the_wrong_number_of_vms_stops_before_simulating():
     criteria = check_cluster_design(dict(hosts=4, vms_per_host=8, spindles=96, raid=10))
     assert len(criteria) == 2
     assert not criteria[0].passed and "32 VMs, not 40" in criteria[0].message
-    assert "product is 40" in criteria[0].hint
+    assert "forty" in criteria[0].hint and "hosts times VMs per host" in criteria[0].direction
+    assert "hosts = 5 and vms_per_host = 8" in criteria[0].answer
 
 
 def test_the_workload_cannot_be_redesigned():
@@ -146,3 +161,45 @@ def test_the_widget_records_a_failure_then_a_pass(vlab_home):
     widget.check_button.click()
     assert widget.passed
     assert [r.correct for r in store.attempts(lab="09_scalability")] == [False, False, True]
+
+
+# --------------------------------------------------------------------------- your turn (lab 09)
+def _turn(turn_id: str, **changes):
+    from dataclasses import replace
+
+    from vlab.exercises import turns
+    from vlab.widgets.storage_panel import PanelSettings
+
+    turn = next(t for t in turns("09_scalability") if t.id == turn_id)
+    ns = {"PanelSettings": PanelSettings, "replace": replace}
+    exec(turn.starter, ns)
+    work = ns["shared" if turn_id == "dsnro-two-vms" else "lun"]
+    return turn.check(replace(work, **changes))
+
+
+def test_two_vms_pass_once_dsnro_covers_both_and_not_with_a_deeper_queue():
+    assert all(c.passed for c in _turn("dsnro-two-vms", dsnro=32))
+    assert all(c.passed for c in _turn("dsnro-two-vms", queue_depth=64, dsnro=64))
+    (deeper,) = _turn("dsnro-two-vms", queue_depth=64)
+    assert not deeper.passed and "deeper LUN queue did not help" in deeper.hint
+
+
+def test_two_vms_cannot_become_one_vm():
+    (c,) = _turn("dsnro-two-vms", vms_per_host=1, outstanding_per_vm=32)
+    assert not c.passed and "given, not designed" in c.message
+
+
+def test_the_lun_for_40_vms_needs_the_raid_penalty_counted():
+    assert all(c.passed for c in _turn("lun-for-40-vms", spindles=48))
+    assert all(c.passed for c in _turn("lun-for-40-vms", raid=10, spindles=32))
+    queue, gavg = _turn("lun-for-40-vms", spindles=24)  # guest IOPS / 182 per disk, penalty forgotten
+    assert queue.passed and not gavg.passed and "1.90 disk operations" in gavg.message
+
+
+def test_the_lun_for_40_vms_keeps_its_workload_and_its_kernel_queue():
+    (c,) = _turn("lun-for-40-vms", spindles=48, outstanding_per_vm=1)
+    assert not c.passed and "outstanding_per_vm = 1" in c.message
+    queue, gavg = _turn("lun-for-40-vms", hosts=1, vms_per_host=40, spindles=96)
+    assert not queue.passed and "lets 32 through" in queue.message
+    (deeper,) = [c for c in _turn("lun-for-40-vms", queue_depth=128, dsnro=128) if not c.passed]
+    assert "deeper queue does not make the disks faster" in deeper.hint

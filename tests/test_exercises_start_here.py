@@ -50,6 +50,10 @@ def test_the_starting_text_fails_every_line_with_a_hint():
     assert len(criteria) == len(EXPECTED) == 6
     assert not any(c.passed for c in criteria)
     assert all(c.hint for c in criteria)
+    # graduated: the idea, a word to look up, and the extension only as the third hint
+    for c, (description, extension) in zip(criteria, EXPECTED.items(), strict=True):
+        assert extension not in c.hint_at(1) + c.hint_at(2)
+        assert c.hint_at(3) == f"{description}: {extension}"
 
 
 def test_a_correct_answer_passes_in_any_spelling():
@@ -76,3 +80,16 @@ def test_the_widget_records_a_pass(vlab_home):
     assert widget.passed and "✓" in widget.results.value
     rows = store.attempts(lab="00_start_here")
     assert [r.correct for r in rows] == [False, True]
+
+
+def test_each_second_hint_names_a_word_whose_look_up_shows_the_right_file():
+    """The direction sends the learner to the look-up; the word it names must lead there."""
+    import re
+
+    from vlab.exercises.start_here import LOOKUP_CLUES
+    from vlab.widgets.lookup import lookup_html
+
+    assert set(LOOKUP_CLUES) == set(EXPECTED)
+    for description, clue in LOOKUP_CLUES.items():
+        word = re.search(r"Look up '([^']+)'", clue).group(1)
+        assert f"{EXPECTED[description]}:" in lookup_html(word), (description, word)

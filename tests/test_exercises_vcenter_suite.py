@@ -1,9 +1,17 @@
 """Lab 04's checker: pools and HA so Production gets >= 14000 MHz and one host failure is tolerated."""
 from __future__ import annotations
 
-from vlab.exercises.vcenter_suite import STARTING_TEXT, check_pools_and_ha, pools_and_ha_checker
+from vlab.exercises.vcenter_suite import (
+    STARTING_TEXT,
+    check_batch_limit,
+    check_ha_policy,
+    check_pools_and_ha,
+    pools_and_ha_checker,
+)
 from vlab.learn.checks import run_check
 from vlab.learn.progress import ProgressStore
+from vlab.models.vcenter.ha import HaPolicy
+from vlab.models.vcenter.inventory import VM
 
 HA_ON = STARTING_TEXT.replace("ha.admission_control = disabled", "ha.admission_control = host_failures")
 BY_SHARES = HA_ON.replace("production.shares = normal", "production.shares = high")
@@ -15,8 +23,11 @@ def test_the_starting_design_fails_on_entitlement_and_ha_with_hints():
     criteria = check_pools_and_ha(STARTING_TEXT)
     bad = [c for c in criteria if not c.passed]
     assert len(criteria) == 4 and len(bad) == 2
-    assert "12000 MHz" in bad[0].message and "high shares" in bad[0].hint  # 24000 split 4000:4000
-    assert "none" in bad[1].message and "host_failures" in bad[1].hint
+    assert "12000 MHz" in bad[0].message and "shares" in bad[0].hint  # 24000 split 4000:4000
+    assert "none" in bad[1].message and "admission control" in bad[1].hint
+    # graduated: the idea, then the direction, and the lines to type only from the third failed check
+    for c, line in ((bad[0], "production.shares = high"), (bad[1], "ha.admission_control = host_failures")):
+        assert line not in c.hint_at(1) and line not in c.hint_at(2) and line in c.hint_at(3)
 
 
 def test_high_shares_or_a_pool_reservation_pass():
@@ -54,3 +65,26 @@ def test_the_widget_checks_the_textarea(vlab_home):
     widget.work.value = BY_SHARES
     widget.check_button.click()
     assert widget.passed and "✓" in widget.results.value
+
+
+def _passed(criteria) -> list[bool]:
+    return [c.passed for c in criteria]
+
+
+def test_your_turn_batch_limit_is_judged_by_the_entitlement_on_an_idle_host():
+    assert all(_passed(check_batch_limit(VM("batch", 2000, limit_mhz=1000))))
+    # shares and a reservation only matter under contention: esx01 has 2000 MHz idle, batch gets 2000
+    for lookalike in (VM("batch", 2000, shares=500), VM("batch", 2000, cpu_reservation_mhz=1000)):
+        assert _passed(check_batch_limit(lookalike)) == [True, False, True]
+    assert _passed(check_batch_limit(VM("batch", 1000))) == [False, True, True]  # the job changed, not a cap
+    assert _passed(check_batch_limit(VM("batch", 2000, limit_mhz=500))) == [True, True, False]  # starved
+    assert "3000 MHz idle" in check_batch_limit(VM("batch", 2000, limit_mhz=1000))[1].message
+
+
+def test_your_turn_ha_policy_runs_admission_control_and_every_failure():
+    assert all(_passed(check_ha_policy(HaPolicy("percentage", percent=34))))
+    slot = check_ha_policy(HaPolicy("host_failures", host_failures=1))
+    assert _passed(slot) == [True, False, True] and "db01 refused" in slot[1].message  # 3000 MHz slots
+    assert _passed(check_ha_policy(HaPolicy("none"))) == [False, True, True]  # runs all, protects nothing
+    assert _passed(check_ha_policy(HaPolicy("percentage", percent=25))) == [False, True, True]
+    assert _passed(check_ha_policy(HaPolicy("percentage", percent=80))) == [True, False, True]

@@ -36,6 +36,17 @@ def test_the_starting_switch_fails_seven_criteria_each_with_a_hint():
     bad = failed(STARTING_TEXT)
     assert len(bad) == 7
     assert all(c.hint for c in bad)
+    # graduated: the idea, the direction, then the exact line (tests/test_checker_hints.py checks the order)
+    assert all(c.direction and c.answer for c in bad)
+
+
+def test_the_answer_level_names_the_exact_lines_and_the_earlier_levels_do_not():
+    by_start = {c.message.split(" ")[0]: c for c in failed(STARTING_TEXT)}
+    forged = next(c for c in failed(STARTING_TEXT) if "source MAC" in c.message)
+    assert forged.hint_at(3) == 'vswitch.forgedTransmits = "Reject"'
+    assert "Reject" not in forged.hint_at(1) + forged.hint_at(2)
+    assert 'vm.web01.portgroup = "DMZ"' in by_start["web01"].hint_at(3)
+    assert "vm.web01.portgroup" in by_start["web01"].hint_at(2) and '"DMZ"' not in by_start["web01"].hint_at(2)
 
 
 def test_a_correct_configuration_passes_every_criterion():
@@ -89,3 +100,14 @@ def test_the_widget_shows_a_message_and_records_a_pass(vlab_home):
     widget.check_button.click()
     assert widget.passed and "✓" in widget.results.value
     assert [r.correct for r in store.attempts(lab="02_virtual_networking")] == [False, True]
+
+
+def test_the_db01_turn_judges_a_copy_so_a_second_check_gives_the_same_verdict():
+    from vlab.exercises.virtual_networking import check_db01_vmotion
+    from vlab.learn.checks import run_check
+    from vlab.models.network.vswitch import StandardSwitch
+
+    esx02 = StandardSwitch("vSwitch0", host="esx02", uplinks=("vmnic0", "vmnic1"))
+    esx02.add_port_group("DB", 20)
+    assert run_check(check_db01_vmotion, esx02).passed and run_check(check_db01_vmotion, esx02).passed
+    assert esx02.ports == {}  # the learner's switch is left as they built it

@@ -25,9 +25,15 @@ def test_the_starting_design_fails_latency_fairness_and_reservations_with_hints(
     criteria = check_lun_design(STARTING_TEXT)
     assert len(criteria) == 4 and criteria[0].passed  # 8 hosts do share the LUN
     latency, fairness, reservations = failed(criteria)
-    assert "over 15 ms" in latency.message and "fewer hosts" in latency.hint
-    assert "should get at least 50%" in fairness.message and "Lower DSNRO" in fairness.hint
-    assert "CONS/s" in reservations.message and "off-peak" in reservations.hint
+    assert "over 15 ms" in latency.message and "DAVG (the array) dominates" in latency.hint
+    assert "fewer hosts" in latency.direction
+    assert "should get at least 50%" in fairness.message and "db01 asks for 32" in fairness.hint
+    assert "Lower dsnro" in fairness.direction
+    assert "CONS/s" in reservations.message and "reserves the whole LUN" in reservations.hint
+    assert "admin_tasks" in reservations.direction and reservations.answer == "admin_tasks = off_peak"
+    for c in (latency, fairness, reservations):  # the exact lines only from the third failed check
+        for early in (c.hint_at(1), c.hint_at(2)):
+            assert "= 2" not in early and "= 12" not in early and "off_peak" not in early
 
 
 def test_fewer_hosts_a_shared_dsnro_and_off_peak_admin_pass():
@@ -98,3 +104,30 @@ def test_the_widget_records_a_failure_then_a_pass(vlab_home):
     widget.check_button.click()
     assert widget.passed and "✓" in widget.results.value
     assert [r.correct for r in store.attempts(lab="03_virtual_storage")] == [False, True]
+
+
+def test_no_kavg_needs_both_limits_and_moves_the_wait_to_the_array():
+    from vlab.exercises.virtual_storage import ESX01, check_no_kavg
+    from vlab.widgets.io_path_panel import SharedLun
+
+    deeper_queue = check_no_kavg(SharedLun(queue_depth=64))
+    assert not deeper_queue[1].passed and "raise dsnro as well" in deeper_queue[1].direction
+    same, done = check_no_kavg(SharedLun(dsnro=64, queue_depth=64))
+    assert same.passed and done.passed
+    assert "GAVG is 29.0 ms (it was 29.0)" in done.message  # the wait moved, it did not vanish
+    fewer_vms = check_no_kavg(SharedLun(outstanding=(4, 4, 4, 4)))
+    assert len(fewer_vms) == 1 and "outstanding" in fewer_vms[0].message
+    assert ESX01 == SharedLun()
+
+
+def test_protect_web01_needs_a_dsnro_that_still_keeps_32_spindles_busy():
+    from dataclasses import replace
+
+    from vlab.exercises.virtual_storage import ESX02, check_protect_web01
+
+    def passed(dsnro):
+        return [c.passed for c in check_protect_web01(replace(ESX02, dsnro=dsnro))]
+
+    assert passed(64) == [True, False, True]  # bkp01 holds the slots
+    assert passed(32) == [True, True, True]
+    assert passed(16) == [True, True, False]  # fair, but some spindles idle

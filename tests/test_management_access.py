@@ -54,3 +54,34 @@ def test_widgets_react(vlab_home):
     checker.work.value = SOLVED
     checker.check_button.click()
     assert checker.passed
+
+
+def test_the_checker_hints_name_the_idea_before_the_setting():
+    for c in check_login_policy(STARTING_TEXT):
+        assert not c.passed
+        assert "=" not in c.hint_at(1) + c.hint_at(2), c.hint_at(2)
+        assert "Security." in c.hint_at(3)
+
+
+def test_lockout_turn_follows_the_arithmetic_by_hand():
+    from vlab.exercises.management_access import check_lockout_ratio
+
+    def years(failures, unlock_s):  # half of 26**8 guesses at failures per (failures / 10,000 + unlock_s) seconds
+        return (26**8 + 1) / 2 * (failures / 10_000 + unlock_s) / failures / (365.25 * 86400)
+
+    for failures, unlock_s in ((3, 900), (5, 900), (10, 1500), (10, 1800), (20, 1800)):
+        goal = check_lockout_ratio({"Security.AccountLockFailures": failures,
+                                    "Security.AccountUnlockTime": unlock_s})[2]
+        assert goal.passed is (years(failures, unlock_s) >= 500_000), (failures, unlock_s)
+    assert years(3, 900) == pytest.approx(9.93e5, rel=1e-3) and years(10, 1500) < 500_000
+    typo, lock, _ = check_lockout_ratio({"Security.AccountLockFailures": 2, "Security.AccountUnlockTime": 7200})
+    assert not typo.passed and not lock.passed
+
+
+def test_lowercase_turn_needs_nine_letters_to_match_seven_of_three_classes():
+    from vlab.exercises.management_access import check_lowercase_policy
+
+    assert 26**8 < 62**7 <= 26**9  # the arithmetic the turn rests on
+    assert all(c.passed for c in check_lowercase_policy("retry=3 min=9,disabled,disabled,7,7"))
+    assert [c.passed for c in check_lowercase_policy("retry=3 min=8,disabled,disabled,7,7")] == [True, False]
+    assert [c.passed for c in check_lowercase_policy("retry=3 min=disabled,disabled,disabled,7,7")] == [False, True]

@@ -37,3 +37,40 @@ def test_panel_runs_one_result_per_policy_and_reacts():
     panel = HyperthreadPanel()
     panel.vms.value = 1  # one VM: nobody to share a core with
     assert panel.figure.data[0].y[0] == 0
+
+
+def test_the_checker_hints_name_the_idea_before_the_setting():
+    for c in check_tenant_host(STARTING_TEXT):
+        if not c.passed:
+            assert "=" not in c.hint_at(1) + c.hint_at(2), c.hint_at(2)
+            assert " = " in c.hint_at(3)
+
+
+def test_the_write_probe_is_slow_exactly_when_another_customer_shares_the_page():
+    from vlab.exercises.security_areas import _PROBE_PAGE, check_tps_probe, tenant_vms, write_probe
+    from vlab.models.vmkernel.memory import Host
+
+    for salting, salts, shared in ((0, {}, True), (1, {}, True), (2, {}, False),
+                                   (1, {"shop1": "a", "shop2": "a"}, False),
+                                   (2, {"shop1": "a", "shop2": "a", "bank1": "a"}, True)):
+        host = Host.boot(tenant_vms(salts), salting)
+        host.scan()
+        # the oracle: how many guest pages the probe page's machine page backs, before anyone writes
+        mpn = next(m for m in host.pmap["bank1"] if host.frames[m].contents == _PROBE_PAGE)
+        assert (host.frames[mpn].refs > 1) is shared, (salting, salts)
+        assert write_probe(host, "bank1", _PROBE_PAGE) is shared
+    learner = Host.boot(tenant_vms({"shop1": "a", "shop2": "a"}), 2)
+    assert all(c.passed for c in check_tps_probe(learner))
+    assert learner.cow_breaks == 0 and learner.stats().shared_machine_pages == 0  # the check left it unscanned
+
+
+def test_scav1_cost_shows_once_vcpus_outnumber_cores_and_scav2_needs_pairs():
+    from vlab.exercises.security_areas import check_scav1_cost
+
+    def passed(tenants):
+        return [c.passed for c in check_scav1_cost(tenants)]
+
+    assert passed([2, 2, 2, 2]) == [False, True]  # 8 vCPUs on 8 cores: one each
+    assert passed([2] * 8) == [True, True]  # 16 vCPUs: SCAv1 runs 8, SCAv2 pairs all 16
+    assert passed([1] * 16) == [True, False]  # no partner within a VM: SCAv2 runs 8 as well
+    assert passed([4] * 5) == [True, False]  # 20 vCPUs do not fit on 16 threads

@@ -10,6 +10,12 @@ design achieved and a hint for what to change.
 
 The published Table 2 of that paper is loaded by `vlab.knowledge.published.load_table2`, so tests
 and the lab can set `vlab.models.storage.simulation.lun_sizing` next to the rows as printed.
+
+Hints are graduated (vlab.learn.checks.Criterion): the idea first, then which way to change the design,
+and the exact lines only from the third failed check.
+
+Also here: the lab's two your-turn cells (`YOUR_TURNS`): let two VMs' commands past DSNRO, and size a
+second LUN for 40 lighter VMs. Both checks run the simulation on the learner's `PanelSettings`.
 """
 from __future__ import annotations
 
@@ -145,27 +151,53 @@ def check_cluster_design(work: str | Mapping[str, object]) -> list[Criterion]:
                                         f"commands and its LUN queue takes {host_limit} "
                                         f"(KAVG {result.kavg_ms:.1f} ms)."))
     else:
-        setting = ("dsnro (Disk.SchedNumReqOutstanding caps the queue when 2+ VMs share the LUN)"
-                   if per_host >= 2 and dsnro < qd else
-                   "queue_depth (dsnro above it is capped at the queue depth)" if dsnro > qd else
-                   "queue_depth and dsnro together")
-        criteria.append(Criterion(
-            False, f"Commands wait in the VMkernel: each host sends {commands} commands but lets "
-                   f"only {host_limit} through, so KAVG is {result.kavg_ms:.1f} ms (QUED "
-                   f"{result.qued / hosts:.0f} per host).",
-            f"Table 2: a host takes m = d/a = {host_limit}/{ACTIVE_PER_VM} = "
-            f"{host_limit // ACTIVE_PER_VM} VMs without queueing. Spread the VMs over more hosts, or "
-            f"raise {setting}."))
+        criteria.append(_kernel_queue(result, hosts, per_host, qd, dsnro, host_limit))
     criteria.append(_gavg(result, design))
     return criteria
+
+
+def _kernel_queue(result: StorageResult, hosts: int, per_host: int, qd: int, dsnro: int,
+                  host_limit: int) -> Criterion:
+    commands = per_host * ACTIVE_PER_VM
+    if per_host >= 2 and dsnro < qd:
+        setting = "dsnro (Disk.SchedNumReqOutstanding, which caps the queue once 2 or more VMs share the LUN)"
+    elif dsnro > qd:
+        setting = "queue_depth (a dsnro above the queue depth is capped at it)"
+    else:
+        setting = "queue_depth and dsnro together"
+    fit = host_limit // ACTIVE_PER_VM
+    per = max((d for d in range(1, TOTAL_VMS + 1) if TOTAL_VMS % d == 0 and d <= fit), default=1)
+    deeper = min(255, 1 << (commands - 1).bit_length())
+    if fit < 1:
+        answer = ("queue_depth = 32 and dsnro = 32 (the defaults), then hosts = 5 and vms_per_host = 8 "
+                  f"(Table 2: m = d/a = 32/{ACTIVE_PER_VM} = 8 VMs per host).")
+    else:
+        answer = (f"hosts = {TOTAL_VMS // per} and vms_per_host = {per} (Table 2: m = d/a = "
+                  f"{host_limit}/{ACTIVE_PER_VM} = {fit} VMs per host), or keep {hosts} x {per_host} with "
+                  f"queue_depth = {deeper} and dsnro = {deeper} ({commands} commands per host).")
+    return Criterion(
+        False, f"Commands wait in the VMkernel: each host sends {commands} commands but lets "
+               f"only {host_limit} through, so KAVG is {result.kavg_ms:.1f} ms (QUED "
+               f"{result.qued / hosts:.0f} per host).",
+        hint="Table 2: a host carries as many VMs on the volume as its LUN queue depth divided by each "
+             "VM's active commands (d/a); beyond that their commands wait in the VMkernel. Once two or "
+             "more VMs share the LUN, DSNRO caps the host's queue too.",
+        direction=f"Put fewer VMs on each host (more hosts), or raise {setting} until one host's queue "
+                  "holds all its VMs' commands.",
+        answer=answer)
 
 
 def _vm_count(hosts: int, per_host: int) -> Criterion:
     total = hosts * per_host
     if total == TOTAL_VMS:
         return Criterion(True, f"{hosts} hosts x {per_host} VMs = {TOTAL_VMS} VMs.")
-    return Criterion(False, f"{hosts} hosts x {per_host} VMs = {total} VMs, not {TOTAL_VMS}.",
-                     "Pick hosts and vms_per_host whose product is 40 (e.g. 2 x 20, 4 x 10, 5 x 8).")
+    return Criterion(
+        False, f"{hosts} hosts x {per_host} VMs = {total} VMs, not {TOTAL_VMS}.",
+        hint="The workload is forty VMs on one volume: every one of them needs a host.",
+        direction="Change vms_per_host or hosts so that hosts times VMs per host comes to forty; Table 2's "
+                  "d/a says how many fit on one host without queueing.",
+        answer="hosts = 5 and vms_per_host = 8 (Table 2: 32/4 = 8 VMs per host); 4 x 10 or 2 x 20 also "
+               "make 40 but need deeper queues.")
 
 
 def _workload(design: Mapping[str, float]) -> Criterion:
@@ -173,9 +205,22 @@ def _workload(design: Mapping[str, float]) -> Criterion:
     if not changed:
         return Criterion(True, f"Each VM keeps {ACTIVE_PER_VM} commands active, "
                                f"{READ_FRACTION:.0%} reads (the given workload).")
-    return Criterion(False, f"The workload is given, not designed: {', '.join(changed)}.",
-                     f"Remove those lines: every VM keeps {ACTIVE_PER_VM} commands active with "
-                     f"{READ_FRACTION:.0%} reads. Design the hosts and the array instead.")
+    names = ", ".join(k for k, v in WORKLOAD.items() if k in design and design[k] != v)
+    return Criterion(
+        False, f"The workload is given, not designed: {', '.join(changed)}.",
+        hint=f"The workload is measured on the old servers, not designed: every VM keeps "
+             f"{ACTIVE_PER_VM} commands active with {READ_FRACTION:.0%} reads.",
+        direction=f"Delete the lines that change the workload ({names}) and design the hosts and the "
+                  "array instead.",
+        answer=f"Remove the line(s) {', '.join(changed)}.")
+
+
+def _spindles_for(raid: int, cache_hit_ratio: float) -> int | None:
+    """Spindles with about 25 % headroom over Little's law's floor for GAVG under the limit (None: > 128)."""
+    need_iops = TOTAL_VMS * ACTIVE_PER_VM / (GAVG_LIMIT_MS / 1000)
+    floor = need_iops * backend_ops_per_io(raid, cache_hit_ratio) / SPINDLE_IOPS
+    spindles = math.ceil(floor * 1.25 / 8) * 8
+    return spindles if spindles <= 128 else None
 
 
 def _gavg(result: StorageResult, design: Mapping[str, float]) -> Criterion:
@@ -186,16 +231,28 @@ def _gavg(result: StorageResult, design: Mapping[str, float]) -> Criterion:
         return Criterion(True, f"{said}: under {GAVG_LIMIT_MS:.0f} ms.")
     in_flight = TOTAL_VMS * ACTIVE_PER_VM
     need_iops = in_flight / (GAVG_LIMIT_MS / 1000)
-    ops = backend_ops_per_io(int(design["raid"]), float(design["cache_hit_ratio"]))
+    raid, cache = int(design["raid"]), float(design["cache_hit_ratio"])
+    ops = backend_ops_per_io(raid, cache)
     floor = need_iops * ops / SPINDLE_IOPS
+    mine, raid10 = _spindles_for(raid, cache), _spindles_for(10, cache)
+    options = [f"spindles = {mine} with raid = {raid}"] if mine else []
+    if raid not in (1, 10) or not mine:
+        options.append(f"raid = 10 with spindles = {raid10}")
+    deeper = int(design["queue_depth"]) > 32 or int(design["dsnro"]) > 32
     return Criterion(
         False, f"{said}: not under {GAVG_LIMIT_MS:.0f} ms.",
-        f"Little's law: {in_flight} commands in flight / GAVG = IOPS, so GAVG < 20 ms needs more "
-        f"than {need_iops:,.0f} IOPS. With RAID {int(design['raid'])} and "
-        f"{design['cache_hit_ratio']:.0%} cache hits each I/O costs {ops:.2f} disk operations, so "
-        f"even 100 % busy 15K disks (about {SPINDLE_IOPS:.0f} IOPS each) need {floor:.0f}; leave "
-        f"headroom. Add spindles, pick a RAID level with a smaller write penalty, or more cache "
-        f"hits. A deeper queue does not help: it moves waiting from KAVG to DAVG.")
+        hint=("A deeper queue does not make the array faster: it only moves the waiting from KAVG to DAVG. "
+              if deeper else "")
+             + "Little's law: the VMs keep the same number of commands in flight whatever you design, so "
+               "GAVG falls only when the array completes more I/Os per second. Count disk operations, not "
+               "guest I/Os: under RAID a write costs more than one.",
+        direction="Make the back end faster: more spindles, a RAID level with a smaller write penalty, or "
+                  "more cache hits. Aim for the IOPS the commands in flight need at 20 ms, times the disk "
+                  "operations per I/O, with headroom; a deeper queue does not help.",
+        answer=f"{' or '.join(options)}. Little's law: {in_flight} commands in flight / 20 ms = "
+               f"{need_iops:,.0f} IOPS; with RAID {raid} and {cache:.0%} cache hits each I/O costs "
+               f"{ops:.2f} disk operations, so even 100 % busy 15K disks (about {SPINDLE_IOPS:.0f} IOPS "
+               f"each) need {floor:.0f}, and headroom adds a quarter.")
 
 
 def cluster_sizing_checker(**kwargs):
@@ -207,11 +264,161 @@ def cluster_sizing_checker(**kwargs):
                          rows=9, **kwargs)
 
 
+# --------------------------------------------------------------------------- your turn
+# Two short cells of lab 09: the learner changes a PanelSettings (the panel's settings, a frozen
+# dataclass) and the check simulates it; nothing is read off the learner's text.
+TURN_IOS = 1500  # measured completions per check: about 0.05 s, stable to a few per cent
+TURN_SEED = 1
+TWO_VMS = {"hosts": 1, "vms_per_host": 2, "outstanding_per_vm": 16, "spindles": 64}
+TWO_VMS_QUEUE_DEPTH = 32  # the starter's LUN queue depth (DSNRO 16 below it)
+_DSNRO_LINE = "shared = replace(shared, dsnro=32)"
+# the second LUN: 40 lighter VMs, 2 active commands each (80 in flight), 70 % reads, no cache hits
+LIGHT_VMS = 40
+LIGHT_WORKLOAD = {"outstanding_per_vm": 2, "read_fraction": 0.7, "cache_hit_ratio": 0.0,
+                  "block_kb": 8.0, "link_gbps": 2.0, "metadata_ops_per_s": 0.0}
+_LUN_LINE = "lun = replace(lun, spindles=48)"
+
+
+def _turn_settings(work: object, name: str):
+    from dataclasses import replace
+
+    from vlab.widgets.storage_panel import PanelSettings
+
+    if not isinstance(work, PanelSettings):
+        raise TypeError(f"expected the PanelSettings {name}, got {type(work).__name__}")
+    bounds = {"spindles": (1, 256), "queue_depth": (1, 255), "dsnro": (1, 256)}
+    for key, (low, high) in bounds.items():
+        value = getattr(work, key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{key} must be a whole number from {low} to {high}, got {value!r}")
+    return replace(work, ios=TURN_IOS, seed=TURN_SEED)
+
+
+def _run(settings) -> StorageResult:
+    from vlab.widgets.storage_panel import run_settings
+
+    return run_settings(settings)
+
+
+def check_two_vms_dsnro(shared: object) -> list[Criterion]:
+    """Two VMs on one host share a LUN with 16 commands each: do all 32 reach the LUN?"""
+    settings = _turn_settings(shared, "shared")
+    changed = [f"{k} = {getattr(settings, k)}" for k, v in TWO_VMS.items() if getattr(settings, k) != v]
+    if changed:
+        return [Criterion(
+            False, f"The VMs and the LUN are given, not designed: {', '.join(changed)}.",
+            hint="The task keeps two VMs on one host, each with 16 commands in flight, on a LUN of 64 "
+                 "spindles: only the host's settings are yours to change.",
+            direction="Put back hosts, vms_per_host, outstanding_per_vm and spindles as the starter had "
+                      "them, and change one of the host's queue settings instead.",
+            answer=_DSNRO_LINE)]
+    result = _run(settings)
+    wanted = TWO_VMS["vms_per_host"] * TWO_VMS["outstanding_per_vm"]
+    through = result.host_limit >= wanted and result.kavg_ms < 0.5
+    said = (f"The host lets {result.host_limit} of the {wanted} commands through: KAVG "
+            f"{result.kavg_ms:.1f} ms, {result.iops:,.0f} IOPS.")
+    if through:
+        return [Criterion(True, said + " Nothing waits in the VMkernel.")]
+    if settings.queue_depth > TWO_VMS_QUEUE_DEPTH and settings.dsnro < wanted:
+        idea = ("A deeper LUN queue did not help: once two or more VMs share a LUN, the host lets "
+                "through the smaller of two limits, the queue depth and the one for VMs sharing a LUN.")
+    else:
+        idea = ("With two or more VMs on a LUN, a host lets through the smaller of two limits: the LUN "
+                "queue depth, and Disk.SchedNumReqOutstanding (DSNRO), which caps all the sharing VMs "
+                "together.")
+    return [Criterion(
+        False, said, hint=idea,
+        direction="Raise dsnro (Disk.SchedNumReqOutstanding) until it covers both VMs' commands together, "
+                  "and keep queue_depth at least as high: the host uses the smaller of the two.",
+        answer=f"{_DSNRO_LINE} (the study advises setting DSNRO equal to the queue depth).")]
+
+
+def check_lun_for_40_vms(lun: object) -> list[Criterion]:
+    """Simulate the learner's LUN for 40 VMs x 2 active commands: no VMkernel queue, GAVG under 20 ms."""
+    settings = _turn_settings(lun, "lun")
+    vms = settings.hosts * settings.vms_per_host
+    changed = [f"{k} = {getattr(settings, k):g}" for k, v in LIGHT_WORKLOAD.items()
+               if getattr(settings, k) != v]
+    if vms != LIGHT_VMS or changed:
+        said = ([f"{settings.hosts} hosts x {settings.vms_per_host} VMs = {vms}, not {LIGHT_VMS}"]
+                if vms != LIGHT_VMS else []) + changed
+        return [Criterion(
+            False, f"The workload is given, not designed: {'; '.join(said)}.",
+            hint="Sizing a LUN starts from the load it must carry: forty VMs, each with 2 commands in "
+                 "flight, 70 % reads, none answered by the cache.",
+            direction="Put the workload back as the starter had it (hosts x VMs per host, "
+                      "outstanding_per_vm, read_fraction, cache_hit_ratio) and change the array instead.",
+            answer=f"keep the starter's PanelSettings line and add {_LUN_LINE}")]
+    result = _run(settings)
+    per_host = settings.vms_per_host * settings.outstanding_per_vm
+    queue_ok = result.kavg_ms < KAVG_LIMIT_MS
+    criteria = [Criterion(
+        queue_ok, f"Each host sends {per_host} commands and lets {result.host_limit} through: KAVG "
+                  f"{result.kavg_ms:.1f} ms.",
+        hint="Table 2: a host's LUN queue holds its depth divided by each VM's active commands in VMs; "
+             "the commands of any more VMs wait in the VMkernel.",
+        direction="Put fewer VMs on each host (more hosts), or raise queue_depth and dsnro together.",
+        answer="hosts=4, vms_per_host=10, as in the starter (20 commands per host fit a queue of 32).")]
+    fast = result.gavg_ms < GAVG_LIMIT_MS
+    ops = backend_ops_per_io(settings.raid, settings.cache_hit_ratio, settings.read_fraction)
+    deeper = settings.queue_depth > 32 or settings.dsnro > 32
+    criteria.append(Criterion(
+        fast, f"GAVG {result.gavg_ms:.1f} ms = KAVG {result.kavg_ms:.1f} + DAVG {result.davg_ms:.1f}, at "
+              f"{result.iops:,.0f} IOPS on {settings.spindles} spindles in RAID {settings.raid} "
+              f"({ops:.2f} disk operations per guest I/O)"
+              + (": under 20 ms." if fast else ": not under 20 ms."),
+        hint=("A deeper queue does not make the disks faster: it only moves the waiting. " if deeper else "")
+             + "Little's law: the VMs keep the same commands in flight whatever the LUN is, so GAVG falls "
+               "only when the LUN completes more I/Os per second. Count disk operations, not guest I/Os: "
+               "a RAID 5 write costs four.",
+        direction="Give the LUN more spindles, or a RAID level with a smaller write penalty: enough disk "
+                  "IOPS for the guests' IOPS at 20 ms times the disk operations each guest I/O costs, "
+                  "with some headroom.",
+        answer=f"{_LUN_LINE} on RAID 5: 80 commands / 20 ms = 4,000 guest IOPS, x 1.9 disk operations on RAID 5 = "
+               f"7,600 disk IOPS, about 42 disks at {SPINDLE_IOPS:.0f} IOPS; 48 leave headroom. Or "
+               "lun = replace(lun, raid=10, spindles=32)."))
+    return criteria
+
+
+def _turns():
+    from vlab.learn.your_turn import YourTurn
+
+    return (
+        YourTurn(
+            LAB, "dsnro-two-vms",
+            "let both VMs' 32 commands be active at the LUN, with nothing waiting in the VMkernel",
+            check_two_vms_dsnro,
+            starter=(
+                "# one host, two VMs sharing the LUN with 16 commands each; 64 spindles to spare\n"
+                "shared = PanelSettings(vms_per_host=2, outstanding_per_vm=16, spindles=64,\n"
+                "                       queue_depth=32, dsnro=16)\n"
+                "# Your change: one host setting, so that all 32 commands are active at once\n"
+            ),
+        ),
+        YourTurn(
+            LAB, "lun-for-40-vms",
+            "size the second LUN so that its 40 VMs see GAVG under 20 ms",
+            check_lun_for_40_vms,
+            starter=(
+                "# 40 VMs on 4 hosts, 2 commands in flight each (80 in all), 70 % reads, no cache hits\n"
+                "lun = PanelSettings(hosts=4, vms_per_host=10, outstanding_per_vm=2, read_fraction=0.7,\n"
+                "                    cache_hit_ratio=0.0, spindles=16, raid=5)\n"
+                "# Your change: size the LUN's back end (spindles, RAID level)\n"
+            ),
+        ),
+    )
+
+
+YOUR_TURNS = _turns()
+
 __all__ = [
     "LAB",
     "STARTING_TEXT",
+    "YOUR_TURNS",
     "backend_ops_per_io",
     "check_cluster_design",
+    "check_lun_for_40_vms",
+    "check_two_vms_dsnro",
     "cluster_sizing_checker",
     "parse_design",
     "run_design",

@@ -141,28 +141,59 @@ def check_vswitch(text: str) -> list[Criterion]:
     return [
         Criterion(isolated, f"web01 is on VLAN {web_vlan}; the DMZ is VLAN {dmz_vlan}; web01 reaches "
                   f"{sorted(reached) or 'no production VM'} without a router",
-                  "web01 is the DMZ web server: connect it to the DMZ port group, and keep the DMZ's VLAN "
-                  "different from Production's."),
+                  hint="A VLAN is a broadcast domain: VMs on different VLANs reach each other only through a "
+                       "router. web01 is the DMZ web server; app01 and db01 are production.",
+                  direction="Change which port group web01 connects to (vm.web01.portgroup): one for the DMZ, "
+                            "on a VLAN that app01 and db01 are not on.",
+                  answer='vm.web01.portgroup = "DMZ" (the DMZ port group on its own VLAN, Production on '
+                         "another)."),
         Criterion(works, "app01 reaches db01 on the switch" if works else "app01 cannot reach db01",
-                  "Production's VMs must still talk: keep app01 and db01 in the same port group."),
+                  hint="Isolation must not break what has to work: two VMs talk on the switch only when they "
+                       "share a VLAN.",
+                  direction="Keep app01 and db01 in one port group: the production one.",
+                  answer='vm.app01.portgroup = "Production" and vm.db01.portgroup = "Production".'),
         Criterion(not sniffed, "a guest in promiscuous mode " + ("sees" if sniffed else "does not see")
-                  + " other VMs' frames", "Set promiscuous = Reject on the switch and on every port group."),
+                  + " other VMs' frames",
+                  hint="Promiscuous mode decides whether a guest that puts its NIC in promiscuous mode gets "
+                       "copies of the other frames on its VLAN.",
+                  direction="Change the switch's promiscuous-mode policy so that such a request is refused, and "
+                            "make sure no port group overrides it back.",
+                  answer='vswitch.promiscuous = "Reject", with no port-group override back to Accept.'),
         Criterion(not spoof.deliveries, "a frame from web01 with db01's source MAC was "
                   + ("delivered" if spoof.deliveries else "dropped"),
-                  "Forged transmits = Reject drops frames whose source MAC is not the one in the .vmx."),
+                  hint="A frame's source MAC says who sent it; the switch can compare it with the MAC in the "
+                       "sender's .vmx before the frame leaves the sender's port.",
+                  direction="Change the policy that checks what a VM sends (forged transmits) on the switch, so "
+                            "that a frame whose source MAC is not the sender's own is dropped.",
+                  answer='vswitch.forgedTransmits = "Reject"'),
         Criterion(not mac_taken, "a guest that changes its MAC " + ("still receives" if mac_taken else
                   "receives nothing") + " at the new address",
-                  "MAC address changes = Reject: the other half of 'prevent MAC spoofing'."),
+                  hint="Spoofing has two directions: a guest can also change its own MAC and receive frames "
+                       "meant for the new address.",
+                  direction="Change the inbound half of anti-spoofing on the switch, the MAC address changes "
+                            "policy, so a guest whose MAC differs from its .vmx receives nothing.",
+                  answer='vswitch.macChanges = "Reject"'),
         Criterion(own_vlan, f"vMotion is on VLAN {vmotion.vlan_id}; VM port groups use {sorted(vm_vlans)}",
-                  "Isolate vMotion: a VLAN of its own (not 0, 1 or 4095) that no VM port group uses; "
-                  "vMotion sends a VM's memory in clear unless encrypted."),
+                  hint="vMotion sends a VM's whole memory over the network, in clear unless encrypted: it "
+                       "belongs on a network no VM is on.",
+                  direction="Give the vMotion port group a VLAN ID of its own: not 0, 1 or 4095, and none that a "
+                            "VM port group uses.",
+                  answer='portgroup.vMotion.vlan = "50" (any VLAN from 2 to 4094 that no VM port group uses).'),
         Criterion(own_nic, f"vMotion uses {list(vmotion.active_uplinks or switch.uplinks)}; VMs use "
                   f"{sorted(vm_nics)}",
-                  "Give vMotion its own physical NIC: portgroup.vMotion.uplinks = one NIC, and the VM port "
-                  "groups' uplinks = the others."),
+                  hint="vMotion can fill a link: on a physical NIC of its own it neither slows the VMs nor "
+                       "shares their wire.",
+                  direction="Pin the vMotion port group to one NIC with a teaming override (its uplinks "
+                            "setting), and pin every VM port group to the other NICs.",
+                  answer='portgroup.vMotion.uplinks = "vmnic2", portgroup.Production.uplinks = "vmnic0,vmnic1" '
+                         'and portgroup.DMZ.uplinks = "vmnic0,vmnic1".'),
         Criterion(not risky, f"port groups on VLAN 4095 or the native VLAN 1: {risky or 'none'}",
-                  "Remove port groups nobody needs, above all a trunk (4095) that hands every VLAN to a "
-                  "guest, and keep VMs off the physical switch's native VLAN 1."),
+                  hint="A trunk port group (VLAN 4095) hands every VLAN to its guests, and the physical "
+                       "switch's native VLAN lets a guest cross VLANs by double tagging.",
+                  direction="Delete the port groups nobody needs, above all the trunk, and keep every port "
+                            "group off VLAN 4095 and VLAN 1.",
+                  answer="Delete the Default port group's line (its VLAN is 4095), and give no port group "
+                         "VLAN 1."),
     ]
 
 
@@ -184,6 +215,10 @@ def vswitch_checker(**kwargs):
 # run the vSwitch model (vMotion, frames), never compare the learner's text.
 TURN_MACS = {"web01": "00:50:56:00:01:01", "app01": "00:50:56:00:01:02", "db01": "00:50:56:00:01:03"}
 TURN_VLANS = {"Web": 10, "DB": 20}
+# the lines a right answer writes (shown only from the third failed check)
+_ESX02_LINE = 'esx02 = StandardSwitch("vSwitch0", host="esx02", uplinks=("vmnic0", "vmnic1"))'
+_DB_LINE = 'esx02.add_port_group("DB", 20)'
+_POLICY_LINE = "policy = SecurityPolicy(forged_transmits=False)"
 
 
 def _esx01(policy: SecurityPolicy | None = None) -> StandardSwitch:
@@ -200,22 +235,35 @@ def check_db01_vmotion(esx02: object) -> list[Criterion]:
     """vMotion db01 from esx01 to the learner's esx02, then send its broadcast there."""
     if not isinstance(esx02, StandardSwitch):
         raise TypeError(f"expected the StandardSwitch esx02, got {type(esx02).__name__}")
+    import copy
+
     from vlab.models.network.vswitch import BROADCAST_MAC, vmotion
 
+    esx02 = copy.deepcopy(esx02)  # judge a copy: checking twice must not find db01 already moved
     try:
         vmotion("db01", _esx01(), esx02)
     except ValueError as err:
         return [Criterion(False, f"vMotion refused db01: {err}",
-                          "A vNIC reconnects on the new host to a port group found by its name.")]
+                          hint="A vNIC reconnects on the new host to a port group found by its name.",
+                          direction="Add to esx02's switch the port group db01 uses on esx01: the same name, "
+                                    "and the VLAN ID it has there.",
+                          answer=_DB_LINE)]
     sent = esx02.send_from_vm("db01", Frame(TURN_MACS["db01"], BROADCAST_MAC))
     tags = sorted({d.tag for d in sent.deliveries if d.to.startswith("uplink:")}, key=str)
     on_vlan = tags == [TURN_VLANS["DB"]]
+    if tags:
+        hints = dict(hint="The name let the VM move; what else must match so that it stays in its network?",
+                     direction="Give the DB port group on esx02 the VLAN ID DB has on esx01: one the switch "
+                               "tags, not a trunk (4095) and not none (0).",
+                     answer=f"{_DB_LINE} (in place of your DB line)")
+    else:
+        hints = dict(hint="A frame needs a way out of the host to reach the rest of the DB tier.",
+                     direction="Give esx02's vSwitch0 its physical NICs back, as the starter had them.",
+                     answer=_ESX02_LINE)
     return [
         Criterion(True, "vMotion found a port group of the same name on esx02 and connected db01."),
         Criterion(on_vlan, f"db01's broadcast leaves esx02 tagged {tags or 'nowhere'} "
-                           f"(on esx01 it leaves tagged {TURN_VLANS['DB']}).",
-                  "The name let the VM move; what else must match so that it stays in its network?"
-                  if tags else "A frame needs a way out of the host to reach the rest of the DB tier."),
+                           f"(on esx01 it leaves tagged {TURN_VLANS['DB']}).", **hints),
     ]
 
 
@@ -230,10 +278,15 @@ def check_forged_frame(policy: object) -> list[Criterion]:
         Criterion(not forged.delivered,
                   "app01's frame with db01's source MAC is "
                   + ("dropped." if not forged.delivered else "delivered to web01."),
-                  "Which direction does the forged frame travel: into app01's vNIC or out of it?"),
+                  hint="Which direction does the forged frame travel: into app01's vNIC or out of it?",
+                  direction="Change the one policy that checks what a VM sends (its source MAC), and leave the "
+                            "policy for what it receives as it is.",
+                  answer=_POLICY_LINE),
         Criterion(normal.delivered, "web01's ordinary frame to app01 is "
                   + ("delivered." if normal.delivered else "dropped."),
-                  "Rejecting what is forged should not stop honest traffic."),
+                  hint="Rejecting what is forged should not stop honest traffic.",
+                  direction="web01 sends with its own MAC: change only the setting for forged frames.",
+                  answer=_POLICY_LINE),
     ]
 
 

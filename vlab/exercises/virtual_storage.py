@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 
 from vlab.exercises.settings_text import read_settings
 from vlab.learn.checks import Criterion
@@ -131,13 +132,18 @@ def check_lun_design(work: str | Mapping[str, object]) -> list[Criterion]:
     if worst.gavg_ms <= QUIET_GAVG_LIMIT_MS:
         criteria.append(Criterion(True, f"Latency: {said}, within {QUIET_GAVG_LIMIT_MS:.0f} ms."))
     else:
-        dominant = "DAVG (the array)" if result.davg_ms > result.kavg_ms else "KAVG (the VMkernel)"
+        array_bound = result.davg_ms > result.kavg_ms
+        dominant = "DAVG (the array)" if array_bound else "KAVG (the VMkernel)"
         criteria.append(Criterion(
             False, f"Latency: {said}, over {QUIET_GAVG_LIMIT_MS:.0f} ms.",
-            f"{dominant} dominates. Two levers: fewer hosts on the LUN (fewer commands compete "
-            f"at the array, so DAVG falls), and DSNRO (how many of the host's slots its VMs "
-            f"share; waiting VMs are served in turn, so db01 cannot hold them all). Little's law: "
-            f"a quiet VM's GAVG = 4 commands / its IOPS."))
+            f"{dominant} dominates. By Little's law a quiet VM waits its 4 commands divided by its "
+            f"IOPS: it waits longer when the array is busy with every host's commands (DAVG), or "
+            f"when it queues in the host behind db01 (KAVG).",
+            "Put fewer hosts on vmfs-prod: each host adds its VMs' commands at the array."
+            if array_bound else
+            "Lower DSNRO, so that the host serves the waiting VMs in turn and db01 cannot hold most "
+            "of the slots.",
+            "hosts_on_lun = 2 and dsnro = 12 (8 to 16 work)."))
     poorest = min(quiet, key=lambda r: r.iops)
     ratio = poorest.iops / db01.iops
     said = (f"{poorest.name} gets {poorest.iops:,.0f} IOPS, {ratio:.0%} of db01's "
@@ -147,10 +153,11 @@ def check_lun_design(work: str | Mapping[str, object]) -> list[Criterion]:
     else:
         criteria.append(Criterion(
             False, f"Fairness: {said}; it should get at least {FAIR_SHARE:.0%}.",
-            f"The host lets {limit} commands through to the LUN (min(DSNRO, queue depth)); "
-            f"db01 asks for 32 of the 44 in flight, so it holds most of them. Lower DSNRO "
-            f"so that the VMkernel's turn-taking between VMs decides who goes next. A deeper "
-            f"queue does the opposite."))
+            f"The host lets {limit} commands through to the LUN (the smaller of DSNRO and the queue "
+            f"depth), and db01 asks for 32 of the 44 in flight, so it holds most of them.",
+            "Lower dsnro, so that the VMkernel's turn-taking between VMs decides who goes next; a "
+            "deeper queue_depth does the opposite. Keep enough slots to keep the spindles busy.",
+            "dsnro = 12 (8 to 16 work)"))
     criteria.append(_conflicts(result, design))
     return criteria
 
@@ -161,7 +168,10 @@ def _shared(design: LunDesign) -> Criterion:
                                f"on-disk locks let them cooperate, and vMotion/HA can move VMs.")
     return Criterion(False, "vmfs-prod is seen by one host only: vMotion and HA need the VMs' "
                             "files on storage that several hosts share.",
-                     "Keep hosts_on_lun at 2 or more; put the other hosts on another LUN.")
+                     "vMotion and HA move a VM by letting another host open its files: that host must "
+                     "see the same LUN.",
+                     "Raise hosts_on_lun; put only the remaining hosts on another LUN.",
+                     "hosts_on_lun = 2")
 
 
 def _conflicts(result: StorageResult, design: LunDesign) -> Criterion:
@@ -174,8 +184,11 @@ def _conflicts(result: StorageResult, design: LunDesign) -> Criterion:
         False, f"Reservations: {said}; the target is {CONS_LIMIT_PER_S:.0f} or fewer.",
         "Each snapshot, power-on or file growth reserves the whole LUN for a few hundred "
         "microseconds; commands from the other hosts get BUSY and are retried. Conflicts grow "
-        "with the hosts sharing the LUN and with the metadata rate: the notes' advice is to "
-        "run admin tasks off-peak (ATS locking removed most of this from vSphere 4.1 on).")
+        "with the hosts sharing the LUN and with the metadata rate.",
+        "Move the snapshots and deployments out of the hours when the VMs are busy (admin_tasks), "
+        "and keep the hosts on the LUN few, as the notes advise (ATS locking removed most of this "
+        "from vSphere 4.1 on).",
+        "admin_tasks = off_peak")
 
 
 def lun_design_checker(**kwargs):
@@ -186,11 +199,141 @@ def lun_design_checker(**kwargs):
                          work=STARTING_TEXT, title="Share vmfs-prod fairly", rows=6, **kwargs)
 
 
+# Your turns: the learner builds a SharedLun (one host's VMs on one LUN) and the check simulates it.
+ESX01 = SharedLun()  # the lab's esx01: db01 32 commands, three VMs 4 each, DSNRO and queue depth 32
+ESX02 = SharedLun(outstanding=(64, 4, 4, 4), names=("bkp01", "web01", "web02", "web03"),
+                  spindles=32, queue_depth=64, dsnro=64)  # a backup VM next to three web VMs
+NO_KAVG_MS = 0.5
+WEB01_LIMIT_MS = 15.0
+KEEP_IOPS = 0.95  # of what esx02 does with DSNRO 64
+
+
+@lru_cache(maxsize=32)  # seeded runs: the same design gives the same result
+def _simulated(lun: SharedLun) -> tuple[StorageResult, tuple[VmRow, ...]]:
+    result = run_shared_lun(lun)
+    return result, tuple(vm_rows(lun, result))
+
+
+def _same_workload(lun: object, base: SharedLun, name: str, answer: str) -> Criterion:
+    """Only the host's DSNRO and queue depth may change: the VMs and the array stay as they are."""
+    if not isinstance(lun, SharedLun):
+        raise TypeError(f"expected the SharedLun {name}, got {type(lun).__name__}")
+    changed = [f.name for f in fields(SharedLun) if f.name not in ("dsnro", "queue_depth")
+               and getattr(lun, f.name) != getattr(base, f.name)]
+    if not changed:
+        return Criterion(True, f"{name}'s VMs and array are as given; only host settings changed.")
+    return Criterion(False, f"{name}: you changed {', '.join(changed)}; the VMs and the array must stay "
+                            "as they are.",
+                     "The VMs' load and the array are not yours to change here: the host's own "
+                     "settings decide how their commands queue.",
+                     "Keep outstanding, spindles and the rest as given; change only dsnro and queue_depth.",
+                     answer)
+
+
+def check_no_kavg(esx01: object) -> list[Criterion]:
+    """Simulate the learner's esx01 and look at KAVG: do any commands still wait in the VMkernel?"""
+    answer = "esx01 = SharedLun(outstanding=(32, 4, 4, 4), dsnro=64, queue_depth=64)"
+    same = _same_workload(esx01, ESX01, "esx01", answer)
+    if not same.passed:
+        return [same]
+    before, before_rows = _simulated(ESX01)
+    result, rows = _simulated(esx01)
+    in_flight = sum(esx01.outstanding)
+    if result.kavg_ms > NO_KAVG_MS:
+        if esx01.queue_depth >= in_flight > esx01.dsnro:
+            direction = ("You made room in the LUN queue, but with two or more VMs on the LUN the host "
+                         "also applies DSNRO: raise dsnro as well.")
+        elif esx01.dsnro >= in_flight > esx01.queue_depth:
+            direction = "Raise queue_depth as well: the host applies the smaller of the two."
+        else:
+            direction = (f"Raise both dsnro and queue_depth to at least the {in_flight} commands in "
+                         "flight; the host applies the smaller of the two.")
+        return [same, Criterion(
+            False, f"KAVG {result.kavg_ms:.1f} ms: the host lets {result.host_limit} of the "
+                   f"{in_flight} commands through, and the rest wait in the VMkernel.",
+            "KAVG is time commands wait in the VMkernel, because the host lets only so many of them "
+            "through to the LUN at once.",
+            direction, answer)]
+    web01 = next(r for r in rows if r.name == "web01")
+    web01_before = next(r for r in before_rows if r.name == "web01")
+    return [same, Criterion(
+        True, f"KAVG {result.kavg_ms:.1f} ms: all {in_flight} commands go through. GAVG is "
+              f"{result.gavg_ms:.1f} ms (it was {before.gavg_ms:.1f}): the waiting moved to the array, "
+              f"DAVG {result.davg_ms:.1f} ms, and web01 now waits {web01.gavg_ms:.1f} ms instead of "
+              f"{web01_before.gavg_ms:.1f}.")]
+
+
+def check_protect_web01(esx02: object) -> list[Criterion]:
+    """Simulate the learner's esx02: is web01 fast again, and does the array still get enough work?"""
+    answer = ('esx02 = SharedLun(outstanding=(64, 4, 4, 4), names=("bkp01", "web01", "web02", "web03"), '
+              "spindles=32, queue_depth=64, dsnro=32)")
+    same = _same_workload(esx02, ESX02, "esx02", answer)
+    if not same.passed:
+        return [same]
+    base, _ = _simulated(ESX02)
+    result, rows = _simulated(esx02)
+    web01 = next(r for r in rows if r.name == "web01")
+    kept = result.iops / base.iops
+    fast = web01.gavg_ms <= WEB01_LIMIT_MS
+    busy = kept >= KEEP_IOPS
+    return [
+        same,
+        Criterion(fast, f"web01 waits {web01.gavg_ms:.1f} ms per command (4 commands / "
+                        f"{web01.iops:,.0f} IOPS; at most {WEB01_LIMIT_MS:.0f} ms wanted).",
+                  "The host lets the smaller of DSNRO and the queue depth through, and serves the VMs "
+                  "waiting for a slot in turn; the more slots there are, the more of them bkp01's 64 "
+                  "commands hold.",
+                  "Lower dsnro, so that the VMs take turns for fewer slots; a deeper queue does the "
+                  "opposite.",
+                  answer),
+        Criterion(busy, f"esx02 does {result.iops:,.0f} IOPS, {kept:.0%} of the {base.iops:,.0f} it did "
+                        f"with DSNRO 64 (at least {KEEP_IOPS:.0%} wanted).",
+                  "The array's 32 spindles serve many commands at once; with too few commands at the "
+                  "LUN some spindles sit idle and the whole host loses IOPS.",
+                  "Raise dsnro again: enough slots to keep every spindle busy, few enough that bkp01 "
+                  "cannot hold them all.",
+                  answer),
+    ]
+
+
+def _turns():
+    from vlab.learn.your_turn import YourTurn
+
+    return (
+        YourTurn(
+            LAB, "no-kavg",
+            "let every one of esx01's commands through to the LUN, so that none waits in the VMkernel",
+            check_no_kavg,
+            starter=(
+                "esx01 = SharedLun(outstanding=(32, 4, 4, 4), dsnro=32, queue_depth=32)  # as in the cell above\n"
+                "# Your change: the storage team says 'raise the queue depth'. Make KAVG disappear,\n"
+                "# changing only the host's settings, then read what happened to GAVG.\n"
+            ),
+        ),
+        YourTurn(
+            LAB, "protect-web01",
+            "on esx02, bring web01 to 15 ms or less while the host keeps 95 % of its IOPS",
+            check_protect_web01,
+            starter=(
+                'esx02 = SharedLun(outstanding=(64, 4, 4, 4), names=("bkp01", "web01", "web02", "web03"),\n'
+                "                  spindles=32, queue_depth=64, dsnro=64)\n"
+                "# Your change: one host setting, so that web01 waits at most 15 ms and the array stays busy.\n"
+            ),
+        ),
+    )
+
+
+YOUR_TURNS = _turns()
+
+
 __all__ = [
     "LAB",
     "STARTING_TEXT",
+    "YOUR_TURNS",
     "LunDesign",
     "check_lun_design",
+    "check_no_kavg",
+    "check_protect_web01",
     "lun_design_checker",
     "parse_design",
     "run_design",
