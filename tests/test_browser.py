@@ -4,26 +4,14 @@ Needs Debian's chromium (installed by .ci/run); never downloads a browser.
 """
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-
-from vlab.cli.lab import OFFLINE_FLAGS  # no news feed, no update check, as `vlab lab` runs it
+from browser_support import launch, open_and_run_all, serve_jupyterlab
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -36,12 +24,6 @@ the state of the VM when a snapshot was taken: .vmsn
 extra configuration for VMs in a team: .vmxf"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     """JupyterLab serving a copy of labs/ (autosave must never touch the committed notebooks).
@@ -51,71 +33,8 @@ def jupyterlab(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("jupyterlab")
     root = tmp_path / "root"
     shutil.copytree(REPO / "labs", root / "labs", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    port, token = free_port(), secrets.token_hex(16)
-    # Render every cell (no windowing), so layout checks see the cells below the fold too.
-    tracker = tmp_path / "jsettings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True)
-    tracker.write_text('{"windowingMode": "none"}')
-    env = {
-        **os.environ,
-        "VLAB_HOME": str(tmp_path / "vlab_home"),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "jconfig"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jruntime"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "jworkspaces"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "jsettings"),
-    }
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", *OFFLINE_FLAGS]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = (tmp_path / "jupyter.log").open("w")
-    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("JupyterLab did not start: " + (tmp_path / "jupyter.log").read_text()[-2000:])
-        # Token auth is on: the API refuses a request without the token.
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(f"{base}/api/contents", timeout=5)
+    with serve_jupyterlab(root, tmp_path) as (base, token):
         yield base, token, tmp_path
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
-
-
-def launch(playwright, chromium: str, tmp, profile: str, **options):
-    """Debian's Chromium, headless, with a browser profile of its own under `tmp`."""
-    return playwright.chromium.launch_persistent_context(
-        str(tmp / profile), executable_path=chromium, headless=True, args=CHROMIUM_ARGS, **options
-    )
-
-
-def open_and_run_all(browser, base: str, token: str, notebook: str):
-    """Open a lab in JupyterLab and run all its cells, as a learner does; returns the page."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page = browser.new_page()
-    page.set_default_timeout(60_000)
-    # A workspace of its own: the server is shared, and a workspace reopens the tabs it last had.
-    workspace = notebook.removesuffix(".ipynb")
-    page.goto(f"{base}/lab/workspaces/{workspace}/tree/labs/{notebook}?reset&token={token}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
-    select_kernel = page.get_by_role("button", name="Select Kernel")
-    try:
-        select_kernel.wait_for(timeout=10_000)
-        select_kernel.click()  # JupyterLab may ask once which kernel to start: the notebook's own
-    except PlaywrightTimeout:
-        pass
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_text("Run All Cells", exact=True).click()
-    return page
 
 
 def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require_tool):
@@ -132,7 +51,7 @@ def test_start_lab_runs_and_widgets_answer_in_a_real_browser(jupyterlab, require
         query.fill("vmsd")
         expect(page.locator(".vlab-lookup-card").first).to_contain_text("snapshot", timeout=30_000)
 
-        question = page.locator(".vlab-quiz-question").first
+        question = page.locator(".vlab-quiz .vlab-quiz-question").first
         expect(question).to_contain_text("where is the attempt recorded")
         check = question.locator("button.vlab-quiz-check")
         feedback = question.locator(".vlab-quiz-feedback")
