@@ -86,6 +86,13 @@ def launch(playwright, chromium: str, tmp: Path, profile: str, **options):
     )
 
 
+KERNEL_OR_DIALOG_JS = """() => {
+  if (document.querySelector('.jp-Dialog')) return true;
+  const name = document.querySelector('.jp-NotebookPanel .jp-KernelName, .jp-Toolbar-kernelName');
+  return !!name && name.textContent.trim() !== '' && !/No Kernel/i.test(name.textContent);
+}"""
+
+
 def open_and_run_all(browser, base: str, token: str, notebook: str, folder: str = "labs"):
     """Open a notebook in JupyterLab and run all its cells, as a learner does; returns the page."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -97,12 +104,15 @@ def open_and_run_all(browser, base: str, token: str, notebook: str, folder: str 
     path = f"{folder}/{notebook}" if folder else notebook
     page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?reset&token={token}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    # JupyterLab may ask once which kernel to start (the notebook's own): answer the dialog if it comes,
+    # and go on as soon as the notebook has a kernel, rather than waiting a fixed time for a dialog.
+    page.wait_for_function(KERNEL_OR_DIALOG_JS, timeout=60_000, polling=200)
     select_kernel = page.get_by_role("button", name="Select Kernel")
-    try:
-        select_kernel.wait_for(timeout=10_000)
-        select_kernel.click()  # JupyterLab may ask once which kernel to start: the notebook's own
-    except PlaywrightTimeout:
-        pass
+    if select_kernel.count():
+        try:
+            select_kernel.click(timeout=10_000)
+        except PlaywrightTimeout:
+            pass
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_text("Run All Cells", exact=True).click()
     return page

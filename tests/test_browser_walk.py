@@ -161,6 +161,12 @@ def test_the_learner_path_in_the_learner_edition(learner_lab, require_tool, slug
             _write_your_turn(page, expect, path["turn"], _answers())
         exercise = _solve_checker(page, expect, path["cases"])
         page.screenshot(path=str(tmp / f"walk-{slug}.png"), full_page=False)
+        for number, image in enumerate(page.locator(".jp-RenderedMarkdown img[src*='.svg']").all()):
+            image.scroll_into_view_if_needed()
+            expect(image).to_be_visible()
+            page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle(),
+                                   timeout=30_000)  # the diagram loaded from the workspace
+            image.screenshot(path=str(tmp / f"diagram-{slug}-{number}.png"))
         text = page.locator(".jp-NotebookPanel").inner_text()
         browser.close()
 
