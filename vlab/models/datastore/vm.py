@@ -23,7 +23,7 @@ VMSN_BYTES = 32 * 1024  # a snapshot's device state without memory: tens of KB (
 VMX_SWAP_BYTES = 40 * MiB  # VMX overhead swapped out: the vSphere 7 doc's example drops the VMX
 #                            reservation from >= 50 MB to ~10 MB, so about 40 MB goes to this file
 SUSPEND_STATE_BYTES = 32 * 1024  # today's .vmss: device state only, the memory goes to a .vmem
-LOG_KEEP_OLD_DEFAULT = 10  # log.keepOld default (SCG 7/8); ESX 3.0 kept 6
+LOG_KEEP_OLD_DEFAULT = 10  # log.keepOld default on ESXi 8 (SCG 8); vSphere 7 and ESX 3.0 kept 6
 MAX_SNAPSHOT_CHAIN = 32  # ESXi: at most 32 delta disks in one chain
 VIRTUAL_HW_VERSION = 21  # ESXi 8.0 U2
 POWER_STATES = ("poweredOff", "poweredOn", "suspended")
@@ -85,9 +85,14 @@ class _Snapshot:
 @dataclass
 class _Log:
     lines: list[str] = field(default_factory=list)
+    number: int = 0  # 0 while it is vmware.log; the N of vmware-N.log once rotated
 
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines)
+
+
+def _log_name(log: _Log) -> str:
+    return "vmware.log" if log.number == 0 else f"vmware-{log.number}.log"
 
 
 class Volume(Protocol):
@@ -208,9 +213,8 @@ class VirtualMachine:
         if self.state == "suspended":
             out.append(VmFile(f"{self.name}.vmss", SUSPEND_STATE_BYTES, "vmss"))
             out.append(VmFile(f"{self.name}.vmem", self.memory_mb * MiB, "vmem"))
-        for i, log in enumerate(self._logs):
-            out.append(VmFile("vmware.log" if i == 0 else f"vmware-{i}.log",
-                              len(log.text().encode()), "log"))
+        for log in self._logs:
+            out.append(VmFile(_log_name(log), len(log.text().encode()), "log"))
         for s in self._snapshots:
             out.append(VmFile(f"{self.name}-Snapshot{s.uid}.vmsn", VMSN_BYTES, "vmsn"))
             if s.memory:
@@ -234,8 +238,8 @@ class VirtualMachine:
                  f"{self.name}.vmsd": self._vmsd_text}
         for disk in self._disks:
             texts[disk.name] = lambda d=disk: self._descriptor(d).to_text()
-        for i, log in enumerate(self._logs):
-            texts["vmware.log" if i == 0 else f"vmware-{i}.log"] = log.text
+        for log in self._logs:
+            texts[_log_name(log)] = log.text
         if name in texts:
             return texts[name]()
         sizes = {f.name: f for f in self.files()}
@@ -432,8 +436,14 @@ class VirtualMachine:
     def _start_vmx(self, why: str) -> None:
         self._has_nvram = True
         self._powered_on_once = True
-        keep = 1 + max(0, self.log_keep_old)
-        self._logs = [_Log()] + self._logs[: keep - 1]
+        # ESX renumbers upwards (open-vm-tools FileRotateByRenumber, "optimized for vmfs"): the log just
+        # closed becomes vmware-N.log with N one above the newest old log, and the lowest numbers go.
+        if self._logs:
+            newest = max((log.number for log in self._logs[1:]), default=0)
+            self._logs[0].number = newest + 1
+        keep = max(0, self.log_keep_old)
+        old = sorted(self._logs, key=lambda log: log.number, reverse=True)[:keep]
+        self._logs = [_Log()] + old
         self.state = "poweredOn"
         self._log(f"Log for VMware ESX pid={self.ds._rng.randrange(100000, 3000000)} "
                   f"version=8.0.2")

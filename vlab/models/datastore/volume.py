@@ -7,13 +7,14 @@ each operation creates, changes and removes, their names and sizes, and the data
     vm = ds.create_vm("web", memory_mb=4096, disk_gb=40, thin=True)
     vm.power_on(); vm.guest_write(500); vm.snapshot("before patch"); vm.files()
 
-Rules it follows (sources: shared/reference/hardening-facts.md section 3, datasets/datastore_files.csv):
+Rules it follows (sources: datasets/datastore_files.csv and the sources its rows cite):
 - create: `<vm>.vmx`, `<vm>.vmxf`, an empty `<vm>.vmsd`, `<vm>.vmdk` (descriptor) and `<vm>-flat.vmdk`
   (thick: the full size; thin: the bytes written so far).
 - power-on: `<vm>.nvram` (first time), `<vm>-<8hex>.vswp` of configured memory minus reservation,
   `vmx-<vm>-<n>-1.vswp` (VMX overhead swap, `VMX_SWAP_BYTES`; sources give only `vmx-<vm>*.vswp`,
-  the `<n>-1` tail is an assumption), `vmware.log` (older logs shift to vmware-1.log ... keeping
-  `log.keepOld`, default 10). Power-off removes both swap files.
+  the `<n>-1` tail is an assumption), `vmware.log` (the previous one becomes vmware-N.log, N one
+  above the newest old log, as ESX numbers them; the lowest numbers go beyond `log.keepOld`,
+  default 10). Power-off removes both swap files.
 - snapshot: `<vm>-Snapshot<uid>.vmsn` (+ `.vmem` of configured memory when memory=True) and a new delta
   `<vm>-00000N.vmdk` + `-sesparse.vmdk` (VMFS6; `-delta.vmdk` on VMFS5/3), almost empty at first
   (header and grain directory) and growing as the guest writes, whose parentCID is its parent's

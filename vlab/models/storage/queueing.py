@@ -5,7 +5,7 @@ storage path once it is stripped to its queueing skeleton: a LUN served by one s
 a LUN striped over several spindles that take the next command from one queue (M/M/c, Erlang C),
 and IOmeter's "N outstanding I/Os" workload, which is a closed loop (exact mean value analysis).
 
-Formulas (see shared/reference/storage-facts.md section 5):
+Formulas (textbook queueing theory; references.md lists the storage sources):
   M/M/1  rho = lambda/mu, W = 1/(mu - lambda), Wq = rho/(mu - lambda), L = rho/(1 - rho)
   M/M/c  a = lambda/mu, rho = a/c, C(c, a) = Erlang C, Wq = C/(c*mu - lambda), W = Wq + 1/mu,
          L = lambda * W
