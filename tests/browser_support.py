@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from vlab.cli.lab import OFFLINE_FLAGS  # no news feed, no update check, as `vlab lab` runs it
+# no news feed, no update check and no question about news, as `vlab lab` runs it
+from vlab.cli.lab import OFFLINE_FLAGS, quiet_config_dir
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -48,6 +49,7 @@ def serve_jupyterlab(root: Path, tmp: Path) -> Iterator[tuple[str, str]]:
         "JUPYTER_RUNTIME_DIR": str(tmp / "jruntime"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "jworkspaces"),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp / "jsettings"),
+        "JUPYTER_CONFIG_PATH": str(quiet_config_dir(tmp / "vlab_home")),
     }
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", *OFFLINE_FLAGS]

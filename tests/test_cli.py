@@ -179,6 +179,8 @@ def test_vlab_lab_serves_the_first_lab_on_loopback_with_token_auth(tmp_path):
         tag_and_rest = page.split('id="jupyter-config-data"', 1)[1]
         config = json.loads(tag_and_rest.split(">", 1)[1].split("</script>", 1)[0])
         assert config["news"] == {"disabled": True}
+        # ... and does not ask the learner about news either: the announcements plugin is off.
+        assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"]
         news = json.load(urllib.request.urlopen(f"{base}/lab/api/news?token=vlab-test-token"))
         assert news["news"] == []
         # vlab lab became JupyterLab (exec): the one process serving this home is the one we started.

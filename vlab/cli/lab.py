@@ -48,6 +48,28 @@ OFFLINE_FLAGS = (
 )
 
 
+# ... and never asks the learner whether to fetch it: the consent toast comes from the announcements
+# plugin, which a page_config.json on JUPYTER_CONFIG_PATH disables for the sessions vlab starts only.
+QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+
+
+def quiet_config_dir(home: Path) -> Path:
+    """A Jupyter config folder of vlab's own (labconfig/page_config.json), for JUPYTER_CONFIG_PATH."""
+    import json
+
+    folder = home / "jupyter-config"
+    page_config = folder / "labconfig" / "page_config.json"
+    wanted = json.dumps({"disabledExtensions": {name: True for name in QUIET_PLUGINS}}, indent=1) + "\n"
+    try:
+        if not page_config.is_file() or page_config.read_text(encoding="utf-8") != wanted:
+            page_config.parent.mkdir(parents=True, exist_ok=True)
+            page_config.write_text(wanted, encoding="utf-8")
+    except OSError as err:
+        raise UserError(f"cannot write {page_config}: {err.strerror or err}; set VLAB_HOME to a folder "
+                        "you can write to") from None
+    return folder
+
+
 def command(port: int, no_browser: bool, workspace: Path) -> list[str]:
     """The JupyterLab command line serving `workspace`, opened at the first lab."""
     cmd = [
@@ -75,6 +97,11 @@ def run(args) -> int:
     if args.dry_run:
         print(" ".join(cmd))
         return 0
+    from vlab.learn.progress import vlab_home
+
+    quiet = str(quiet_config_dir(vlab_home()))
+    paths = [quiet, *(p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p)]
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(dict.fromkeys(paths))
     print(f"vlab: starting JupyterLab on http://127.0.0.1:{args.port} at {workspace / FIRST_LAB} "
           f"({edition} edition)", flush=True)
     os.execv(sys.executable, cmd)
